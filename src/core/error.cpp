@@ -1,5 +1,7 @@
 #include "ndbucket/core/error.hpp"
 
+#include <ostream>
+
 namespace ndbucket {
 
 std::string_view error_code_name(ErrorCode code) noexcept {
@@ -22,6 +24,10 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "Unsupported";
   }
   return "Unknown";
+}
+
+std::ostream& operator<<(std::ostream& out, ErrorCode code) {
+  return out << error_code_name(code);
 }
 
 Error::Error(ErrorCode code, const std::string& message)

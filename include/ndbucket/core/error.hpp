@@ -5,6 +5,7 @@
 // and what was expected; they never contain credentials.
 #pragma once
 
+#include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ enum class ErrorCode {
 // The name of a code as written in messages and the CLI's --json output ("NotFound" ...).
 // Thread safety: pure function.
 std::string_view error_code_name(ErrorCode code) noexcept;
+
+// Writes error_code_name(code). Thread safety: as the stream.
+std::ostream& operator<<(std::ostream& out, ErrorCode code);
 
 // The base of every exception ndbucket throws. what() is "<CodeName>: <message>".
 // Thread safety: immutable after construction.

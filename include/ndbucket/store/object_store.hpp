@@ -78,7 +78,7 @@ struct GetResult {
 struct ListOptions {
   // Empty: every key under the prefix. Otherwise keys whose remainder after the prefix contains
   // the delimiter are rolled up into common prefixes, as S3 does ("/" gives one directory level).
-  std::string delimiter;
+  std::string delimiter{};
   // Most entries (objects + common prefixes) handed to one page callback.
   std::size_t page_size = 1000;
 };
