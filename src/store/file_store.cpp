@@ -32,6 +32,9 @@ constexpr const char* kMetaDir = "meta";
 constexpr auto kStaleTemporaryAge = std::chrono::minutes(1);
 // A rename can race with a concurrent remove pruning the (then empty) parent directory.
 constexpr int kRenameAttempts = 5;
+// Readers start over when a writer replaces the object under them; bounded so a key rewritten
+// nonstop cannot hold a reader forever.
+constexpr int kReadAttempts = 50;
 
 std::string random_name() {
   std::random_device device;
@@ -110,6 +113,18 @@ struct FileStore::Located {
   std::string what;  // the URL of the object, for messages
 };
 
+// A body held open so its inode number stays taken.
+struct FileStore::HeldInode {
+  UniqueFd fd;  // empty when there was no regular file
+  std::uint64_t inode = 0;
+};
+
+// One version of an object held open: the body descriptor and that version's info.
+struct FileStore::OpenVersion {
+  UniqueFd fd;
+  ObjectInfo info;
+};
+
 FileStore::FileStore(const fs::path& root, FileStoreOptions options) : options_(options) {
   std::error_code ec;
   fs::path absolute = fs::absolute(root, ec);
@@ -169,49 +184,69 @@ fs::path FileStore::sidecar_path(std::string_view key, std::uint64_t inode) cons
   return path;
 }
 
-ObjectInfo FileStore::info_from_fd(std::string_view key, int fd, bool with_metadata) const {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) posix::throw_errno(errno, "could not stat", describe(key));
-  ObjectInfo info;
-  info.key = std::string(key);
-  info.size = static_cast<std::uint64_t>(st.st_size);
-  info.etag = etag_of(st);
-  info.last_modified = time_of(st);
-  info.content_type = std::string(kDefaultContentType);
-  if (!with_metadata) return info;
+std::optional<FileStore::OpenVersion> FileStore::open_version(std::string_view key,
+                                                              const Located& located) const {
+  // A concurrent put may replace the body and delete the old version's sidecar between our
+  // open() and our sidecar read; then the version we hold is gone and we start again.
+  for (int attempt = 0; attempt < kReadAttempts; ++attempt) {
+    OpenVersion version{UniqueFd(::open(located.path.c_str(), O_RDONLY | O_CLOEXEC)), {}};
+    if (!version.fd) {
+      if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+      posix::throw_errno(errno, "could not open", located.what);
+    }
+    struct stat st {};
+    if (::fstat(version.fd.get(), &st) != 0) {
+      posix::throw_errno(errno, "could not stat", located.what);
+    }
+    if (!S_ISREG(st.st_mode)) return std::nullopt;  // a directory is not an object
+    version.info.key = std::string(key);
+    version.info.size = static_cast<std::uint64_t>(st.st_size);
+    version.info.etag = etag_of(st);
+    version.info.last_modified = time_of(st);
+    version.info.content_type = std::string(kDefaultContentType);
 
-  UniqueFd sidecar(::open(sidecar_path(key, st.st_ino).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!sidecar) {
-    if (errno == ENOENT) return info;
-    posix::throw_errno(errno, "could not open the metadata of", describe(key));
+    UniqueFd sidecar(::open(sidecar_path(key, st.st_ino).c_str(), O_RDONLY | O_CLOEXEC));
+    if (sidecar) {
+      read_sidecar(sidecar.get(), st, located.what, version.info);
+      return version;
+    }
+    if (errno != ENOENT) posix::throw_errno(errno, "could not open the metadata of", located.what);
+    struct stat current {};
+    bool replaced = ::stat(located.path.c_str(), &current) != 0 || current.st_ino != st.st_ino;
+    if (!replaced) return version;  // this version has no metadata
   }
-  struct stat sidecar_st {};
-  if (::fstat(sidecar.get(), &sidecar_st) != 0) {
-    posix::throw_errno(errno, "could not stat the metadata of", describe(key));
-  }
-  std::string text(static_cast<std::size_t>(sidecar_st.st_size), '\0');
-  posix::pread_all(sidecar.get(), 0, MutableByteSpan(reinterpret_cast<std::byte*>(text.data()),
-                                                     text.size()),
-                   "the metadata of " + describe(key));
+  throw Error(ErrorCode::Unavailable,
+              located.what + " was replaced " + std::to_string(kReadAttempts) +
+                  " times while being read; giving up");
+}
+
+void FileStore::read_sidecar(int fd, const struct stat& body, const std::string& what,
+                             ObjectInfo& info) const {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) posix::throw_errno(errno, "could not stat the metadata of", what);
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  posix::pread_all(fd, 0,
+                   MutableByteSpan(reinterpret_cast<std::byte*>(text.data()), text.size()),
+                   "the metadata of " + what);
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object() || !doc["size"].is_number_unsigned() || !doc["mtime_ns"].is_number() ||
       !doc["content_type"].is_string() || !doc["metadata"].is_object()) {
-    throw Error(ErrorCode::Corrupt, "the metadata sidecar of " + describe(key) + " is malformed");
+    throw Error(ErrorCode::Corrupt, "the metadata sidecar of " + what + " is malformed");
   }
-  // A body rewritten by another program (same inode, new size or time) has outgrown its sidecar.
+  // A body rewritten in place by another program has outgrown its sidecar.
   if (doc["size"].get<std::uint64_t>() != info.size ||
-      doc["mtime_ns"].get<std::int64_t>() != posix::mtime_ns(st)) {
-    return info;
+      doc["mtime_ns"].get<std::int64_t>() != posix::mtime_ns(body)) {
+    return;
   }
-  info.content_type = doc["content_type"].get<std::string>();
+  Metadata metadata;
   for (const auto& [name, value] : doc["metadata"].items()) {
     if (!value.is_string()) {
-      throw Error(ErrorCode::Corrupt,
-                  "the metadata sidecar of " + describe(key) + " has a non-string value");
+      throw Error(ErrorCode::Corrupt, "the metadata sidecar of " + what + " has a non-string value");
     }
-    info.metadata[name] = value.get<std::string>();
+    metadata[name] = value.get<std::string>();
   }
-  return info;
+  info.metadata = std::move(metadata);
+  info.content_type = doc["content_type"].get<std::string>();
 }
 
 // A temporary file being written, removed again unless committed by a rename.
@@ -302,8 +337,9 @@ ObjectInfo FileStore::write_object(std::string_view key, const Located& target,
     ::unlink(new_sidecar.c_str());
   }
 
-  struct stat old {};
-  bool replaced = ::stat(target.path.c_str(), &old) == 0 && S_ISREG(old.st_mode);
+  // Holding the replaced body open keeps its inode number from being reused by another writer
+  // before its sidecar is gone; otherwise we could delete that writer's fresh sidecar.
+  HeldInode old = hold_inode(target.path);
   try {
     body.commit(target.path);
   } catch (...) {
@@ -311,12 +347,7 @@ ObjectInfo FileStore::write_object(std::string_view key, const Located& target,
     throw;
   }
   if (options_.sync) sync_directory(target.path.parent_path());
-  if (replaced && old.st_ino != st.st_ino) {
-    fs::path old_sidecar = sidecar_path(key, old.st_ino);
-    if (::unlink(old_sidecar.c_str()) == 0) {
-      prune_empty_parents(old_sidecar.parent_path(), root_ / kStateDir / kMetaDir);
-    }
-  }
+  if (old.fd && old.inode != st.st_ino) remove_sidecar(key, old.inode);
   return info;
 }
 
@@ -328,74 +359,66 @@ ObjectInfo FileStore::put(std::string_view key, ByteSpan body, const PutOptions&
 
 GetResult FileStore::get(std::string_view key, const std::optional<ByteRange>& range) {
   Located located = locate(key);
-  UniqueFd fd(::open(located.path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      throw Error(ErrorCode::NotFound, "no object at " + located.what);
-    }
-    posix::throw_errno(errno, "could not open", located.what);
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) posix::throw_errno(errno, "could not stat", located.what);
-  if (!S_ISREG(st.st_mode)) throw Error(ErrorCode::NotFound, "no object at " + located.what);
-
-  GetResult result;
-  result.info = info_from_fd(key, fd.get(), /*with_metadata=*/true);
+  std::optional<OpenVersion> version = open_version(key, located);
+  if (!version) throw Error(ErrorCode::NotFound, "no object at " + located.what);
+  GetResult result{{}, std::move(version->info)};
   ResolvedRange span{0, result.info.size};
   if (range) span = resolve_range(*range, result.info.size, located.what);
   result.body.resize(span.end - span.begin);
-  posix::pread_all(fd.get(), span.begin, result.body, located.what);
+  posix::pread_all(version->fd.get(), span.begin, result.body, located.what);
   return result;
 }
 
 std::optional<ObjectInfo> FileStore::head(std::string_view key) {
   Located located = locate(key);
-  UniqueFd fd(::open(located.path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-    posix::throw_errno(errno, "could not open", located.what);
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) posix::throw_errno(errno, "could not stat", located.what);
-  if (!S_ISREG(st.st_mode)) return std::nullopt;
-  return info_from_fd(key, fd.get(), /*with_metadata=*/true);
+  std::optional<OpenVersion> version = open_version(key, located);
+  if (!version) return std::nullopt;
+  return std::move(version->info);
 }
 
 void FileStore::remove(std::string_view key) {
   Located located = locate(key);
-  struct stat st {};
-  if (::lstat(located.path.c_str(), &st) != 0) {
+  struct stat link {};
+  if (::lstat(located.path.c_str(), &link) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return;
     posix::throw_errno(errno, "could not stat", located.what);
   }
-  if (S_ISDIR(st.st_mode)) return;  // a directory is not an object: nothing to delete
-  struct stat target {};
-  bool has_target = ::stat(located.path.c_str(), &target) == 0;
+  if (S_ISDIR(link.st_mode)) return;  // a directory is not an object: nothing to delete
+  // A symbolic link's target may be another key's body; only the link goes.
+  HeldInode body = S_ISLNK(link.st_mode) ? HeldInode{} : hold_inode(located.path);
   if (::unlink(located.path.c_str()) != 0 && errno != ENOENT) {
     posix::throw_errno(errno, "could not delete", located.what);
   }
-  if (has_target) {
-    fs::path sidecar = sidecar_path(key, target.st_ino);
-    if (::unlink(sidecar.c_str()) == 0) {
-      prune_empty_parents(sidecar.parent_path(), root_ / kStateDir / kMetaDir);
-    }
-  }
+  if (body.fd) remove_sidecar(key, body.inode);
   // S3 has no directories: an emptied one must not linger as a listing artefact.
   prune_empty_parents(located.path.parent_path(), root_);
+}
+
+FileStore::HeldInode FileStore::hold_inode(const fs::path& path) const {
+  HeldInode held{UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)), 0};
+  struct stat st {};
+  if (held.fd && ::fstat(held.fd.get(), &st) == 0 && S_ISREG(st.st_mode)) {
+    held.inode = st.st_ino;
+  } else {
+    held.fd.reset();
+  }
+  return held;
+}
+
+void FileStore::remove_sidecar(std::string_view key, std::uint64_t inode) const {
+  fs::path sidecar = sidecar_path(key, inode);
+  if (::unlink(sidecar.c_str()) == 0) {
+    prune_empty_parents(sidecar.parent_path(), root_ / kStateDir / kMetaDir);
+  }
 }
 
 ObjectInfo FileStore::copy(std::string_view source, std::string_view destination) {
   Located from = locate(source);
   Located to = locate(destination);
-  UniqueFd in(::open(from.path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat st {};
-  if (!in || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    if (!in && errno != ENOENT && errno != ENOTDIR) {
-      posix::throw_errno(errno, "could not open the copy source", from.what);
-    }
-    throw Error(ErrorCode::NotFound, "copy source " + from.what + " does not exist");
-  }
-  ObjectInfo source_info = info_from_fd(source, in.get(), /*with_metadata=*/true);
+  std::optional<OpenVersion> version = open_version(source, from);
+  if (!version) throw Error(ErrorCode::NotFound, "copy source " + from.what + " does not exist");
+  const UniqueFd& in = version->fd;
+  const ObjectInfo& source_info = version->info;
   PutOptions options{source_info.metadata, source_info.content_type};
   return write_object(destination, to, options, [&](int out) {
     // copy_file_range keeps the bytes in the kernel (and reflinks where the filesystem can).

@@ -17,6 +17,8 @@
 // A body changed by another program (size or mtime) loses its ndbucket metadata.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <string>
 
@@ -62,7 +64,13 @@ class FileStore final : public ObjectStore {
 
   Located locate(std::string_view key) const;
   std::filesystem::path sidecar_path(std::string_view key, std::uint64_t inode) const;
-  ObjectInfo info_from_fd(std::string_view key, int fd, bool with_metadata) const;
+  struct OpenVersion;
+  struct HeldInode;
+  HeldInode hold_inode(const std::filesystem::path& path) const;
+  void remove_sidecar(std::string_view key, std::uint64_t inode) const;
+  std::optional<OpenVersion> open_version(std::string_view key, const Located& located) const;
+  void read_sidecar(int fd, const struct stat& body, const std::string& what,
+                    ObjectInfo& info) const;
   ObjectInfo write_object(std::string_view key, const Located& target, const PutOptions& options,
                           const std::function<void(int fd)>& write_body);
   void remove_stale_temporaries() const;
