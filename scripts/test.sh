@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine, builds ndbucket with warnings as errors and runs the whole
+# test suite; then builds and runs it again under AddressSanitizer + UBSan.
+# Exits non-zero if any step or any test fails.
+#   NDBUCKET_SKIP_SANITIZE=1  skip the sanitizer pass
+#   CTEST_ARGS="-L store"     pass extra arguments to ctest (both passes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-debian.sh
+jobs=$(nproc)
+
+run_suite() {
+  local build=$1; shift
+  cmake -S . -B "$build" -DNDBUCKET_WERROR=ON "$@" >/dev/null
+  cmake --build "$build" -j"$jobs"
+  (cd "$build" && ctest --output-on-failure -j"$jobs" ${CTEST_ARGS:-})
+}
+
+echo "== build and test (warnings are errors) =="
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [[ "${NDBUCKET_SKIP_SANITIZE:-0}" != 1 ]]; then
+  echo "== build and test under AddressSanitizer + UBSan =="
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DNDBUCKET_SANITIZE=ON
+fi
+echo "== all tests passed =="
