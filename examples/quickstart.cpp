@@ -30,11 +30,11 @@ int main(int argc, char** argv) {
     ndbucket::PutOptions options;
     // numpy's typestr names the byte order the bytes are in: this machine's.
     const char* dtype = std::endian::native == std::endian::little ? "<f8" : ">f8";
-    options.metadata = {{"dtype", dtype}, {"shape", "4,5"}, {"compression", "False"},
-                        {"order", "C"}};
+    options.metadata = {
+        {"dtype", dtype}, {"shape", "4,5"}, {"compression", "False"}, {"order", "C"}};
     ndbucket::ObjectInfo saved = store->put("experiments/run1/weights", bytes, options);
-    std::cout << "saved a 4x5 " << dtype << " array as " << store->describe(saved.key) << " (" << saved.size
-              << " bytes)\n";
+    std::cout << "saved a 4x5 " << dtype << " array as " << store->describe(saved.key) << " ("
+              << saved.size << " bytes)\n";
     store->put("experiments/run1/notes.txt", ndbucket::as_bytes("learning rate 0.01\n"));
 
     std::cout << "listing " << store->url() << ":\n";
@@ -47,9 +47,9 @@ int main(int argc, char** argv) {
     std::cout << "metadata: dtype=" << info->metadata.at("dtype")
               << " shape=" << info->metadata.at("shape") << "\n";
     constexpr std::size_t kRow = 2;
-    auto row = store->get("experiments/run1/weights",
-                          ndbucket::ByteRange::span(kRow * kCols * sizeof(double),
-                                                    kCols * sizeof(double)));
+    auto row = store->get(
+        "experiments/run1/weights",
+        ndbucket::ByteRange::span(kRow * kCols * sizeof(double), kCols * sizeof(double)));
     std::vector<double> slice(kCols);
     std::memcpy(slice.data(), row.body.data(), row.body.size());
     std::cout << "loaded slice [2, :] (" << row.body.size() << " of " << row.info.size

@@ -26,9 +26,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
   return "Unknown";
 }
 
-std::ostream& operator<<(std::ostream& out, ErrorCode code) {
-  return out << error_code_name(code);
-}
+std::ostream& operator<<(std::ostream& out, ErrorCode code) { return out << error_code_name(code); }
 
 Error::Error(ErrorCode code, const std::string& message)
     : std::runtime_error(std::string(error_code_name(code)) + ": " + message),

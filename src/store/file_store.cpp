@@ -161,8 +161,8 @@ FileStore::Located FileStore::locate(std::string_view key) const {
                       "doubled '/')");
     }
     if (segment == kStateDir) {
-      throw Error(ErrorCode::InvalidArgument, "invalid key '" + std::string(key) + "' in " +
-                                                  url() + ": the segment '" + kStateDir +
+      throw Error(ErrorCode::InvalidArgument, "invalid key '" + std::string(key) + "' in " + url() +
+                                                  ": the segment '" + kStateDir +
                                                   "' is reserved for FileStore's own state");
     }
     located.path /= segment;
@@ -215,9 +215,9 @@ std::optional<FileStore::OpenVersion> FileStore::open_version(std::string_view k
     bool replaced = ::stat(located.path.c_str(), &current) != 0 || current.st_ino != st.st_ino;
     if (!replaced) return version;  // this version has no metadata
   }
-  throw Error(ErrorCode::Unavailable,
-              located.what + " was replaced " + std::to_string(kReadAttempts) +
-                  " times while being read; giving up");
+  throw Error(ErrorCode::Unavailable, located.what + " was replaced " +
+                                          std::to_string(kReadAttempts) +
+                                          " times while being read; giving up");
 }
 
 void FileStore::read_sidecar(int fd, const struct stat& body, const std::string& what,
@@ -225,8 +225,7 @@ void FileStore::read_sidecar(int fd, const struct stat& body, const std::string&
   struct stat st {};
   if (::fstat(fd, &st) != 0) posix::throw_errno(errno, "could not stat the metadata of", what);
   std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  posix::pread_all(fd, 0,
-                   MutableByteSpan(reinterpret_cast<std::byte*>(text.data()), text.size()),
+  posix::pread_all(fd, 0, MutableByteSpan(reinterpret_cast<std::byte*>(text.data()), text.size()),
                    "the metadata of " + what);
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object() || !doc["size"].is_number_unsigned() || !doc["mtime_ns"].is_number() ||
@@ -241,7 +240,8 @@ void FileStore::read_sidecar(int fd, const struct stat& body, const std::string&
   Metadata metadata;
   for (const auto& [name, value] : doc["metadata"].items()) {
     if (!value.is_string()) {
-      throw Error(ErrorCode::Corrupt, "the metadata sidecar of " + what + " has a non-string value");
+      throw Error(ErrorCode::Corrupt,
+                  "the metadata sidecar of " + what + " has a non-string value");
     }
     metadata[name] = value.get<std::string>();
   }
@@ -439,7 +439,8 @@ ObjectInfo FileStore::copy(std::string_view source, std::string_view destination
       }
       Bytes buffer(std::min<std::uint64_t>(remaining, 8 << 20));
       while (remaining > 0) {
-        auto chunk = MutableByteSpan(buffer).first(std::min<std::uint64_t>(remaining, buffer.size()));
+        auto chunk =
+            MutableByteSpan(buffer).first(std::min<std::uint64_t>(remaining, buffer.size()));
         posix::pread_all(in.get(), static_cast<std::uint64_t>(offset), chunk, from.what);
         posix::write_all(out, chunk, to.what);
         offset += static_cast<off_t>(chunk.size());
@@ -574,9 +575,8 @@ class TreeLister {
       }
       entries.push_back(std::move(entry));
     }
-    std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) {
-      return a.sort_key() < b.sort_key();
-    });
+    std::sort(entries.begin(), entries.end(),
+              [](const DirEntry& a, const DirEntry& b) { return a.sort_key() < b.sort_key(); });
     return true;
   }
 

@@ -27,8 +27,7 @@ ResolvedRange resolve_range(const ByteRange& range, std::uint64_t object_size,
   return {range.offset, range.offset + count};
 }
 
-std::vector<std::optional<Error>> ObjectStore::remove_many(
-    const std::vector<std::string>& keys) {
+std::vector<std::optional<Error>> ObjectStore::remove_many(const std::vector<std::string>& keys) {
   std::vector<std::optional<Error>> errors(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     try {

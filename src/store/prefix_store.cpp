@@ -9,14 +9,15 @@ PrefixStore::PrefixStore(std::shared_ptr<ObjectStore> inner, std::string_view pr
   if (!inner_) throw Error(ErrorCode::InvalidArgument, "PrefixStore needs a store to wrap");
   if (prefix.starts_with('/') || prefix.ends_with('/')) {
     throw Error(ErrorCode::InvalidArgument, "store prefix '" + std::string(prefix) + "' in " +
-                                                inner_->url() +
-                                                " must not start or end with '/'");
+                                                inner_->url() + " must not start or end with '/'");
   }
   validate_key(prefix, inner_->url());
   prefix_ = std::string(prefix) + "/";
 }
 
-std::string PrefixStore::url() const { return inner_->describe(prefix_.substr(0, prefix_.size() - 1)); }
+std::string PrefixStore::url() const {
+  return inner_->describe(prefix_.substr(0, prefix_.size() - 1));
+}
 
 std::string PrefixStore::inner_key(std::string_view key) const {
   // Validated here too so the message names this store's URL and the caller's key.

@@ -202,11 +202,14 @@ TEST_P(StoreConformance, ListsInByteOrder) {
 }
 
 TEST_P(StoreConformance, AwkwardKeysRoundTrip) {
-  std::vector<std::string> keys = {
-      "awk/with space/a b.bin", "awk/unicode/\xc3\xa9t\xc3\xa9/\xe4\xb8\xad\xf0\x9f\x99\x82",
-      "awk/plus+sign",          "awk/percent%20and%",
-      "awk/equals=sign&amp",    "awk/tilde~quote'semi;colon",
-      "awk/..dots",             "awk/.hidden"};
+  std::vector<std::string> keys = {"awk/with space/a b.bin",
+                                   "awk/unicode/\xc3\xa9t\xc3\xa9/\xe4\xb8\xad\xf0\x9f\x99\x82",
+                                   "awk/plus+sign",
+                                   "awk/percent%20and%",
+                                   "awk/equals=sign&amp",
+                                   "awk/tilde~quote'semi;colon",
+                                   "awk/..dots",
+                                   "awk/.hidden"};
   for (const std::string& key : keys) store_->put(key, as_bytes("body of " + key));
   for (const std::string& key : keys) {
     SCOPED_TRACE(key);
@@ -366,8 +369,8 @@ TEST_P(StoreConformance, RandomOperationsMatchAModel) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
-  const std::vector<std::string> names = {"m/a", "m/b", "m/a-b", "m/d/x", "m/d/y", "m/d/e/z",
-                                          "m/\xc3\xa9", "m/sp ace", "m/p+q"};
+  const std::vector<std::string> names = {"m/a",     "m/b",        "m/a-b",    "m/d/x", "m/d/y",
+                                          "m/d/e/z", "m/\xc3\xa9", "m/sp ace", "m/p+q"};
   for (int op = 0; op < 1000; ++op) {
     const std::string& key = names[pick(names.size())];
     SCOPED_TRACE("op " + std::to_string(op) + " on " + key);
@@ -396,9 +399,9 @@ TEST_P(StoreConformance, RandomOperationsMatchAModel) {
         std::size_t size = it->second.body.size();
         std::size_t offset = pick(size);
         std::size_t length = 1 + pick(size);
-        Bytes expected(it->second.body.begin() + static_cast<std::ptrdiff_t>(offset),
-                       it->second.body.begin() +
-                           static_cast<std::ptrdiff_t>(std::min(size, offset + length)));
+        Bytes expected(
+            it->second.body.begin() + static_cast<std::ptrdiff_t>(offset),
+            it->second.body.begin() + static_cast<std::ptrdiff_t>(std::min(size, offset + length)));
         EXPECT_EQ(store_->get(key, ByteRange::span(offset, length)).body, expected);
         break;
       }

@@ -149,8 +149,7 @@ TEST_F(FileStoreTest, RemovePrunesEmptyDirectories) {
   EXPECT_FALSE(fs::exists(root_ / "a" / "b"));
   EXPECT_TRUE(fs::exists(root_ / "a" / "keep"));
   EXPECT_FALSE(fs::exists(root_ / FileStore::kStateDir / "meta" / "a"));
-  EXPECT_TRUE(store.list("", {.delimiter = "/"}).common_prefixes ==
-              std::vector<std::string>{"a/"});
+  EXPECT_TRUE(store.list("", {.delimiter = "/"}).common_prefixes == std::vector<std::string>{"a/"});
   store.remove("a/keep");
   EXPECT_TRUE(store.list("", {.delimiter = "/"}).common_prefixes.empty());
   // The key freed by the removal can become an object itself.

@@ -16,8 +16,8 @@ TEST(KeyTest, AcceptsOrdinaryKeys) {
 
 TEST(KeyTest, RefusesKeysThatAliasOrEscape) {
   using namespace std::string_literals;
-  for (const std::string& key : {""s, "."s, ".."s, "../x"s, "a/../b"s, "a/./b"s, "a/.."s,
-                                 "./a"s, "a\0b"s}) {
+  for (const std::string& key :
+       {""s, "."s, ".."s, "../x"s, "a/../b"s, "a/./b"s, "a/.."s, "./a"s, "a\0b"s}) {
     std::string why;
     EXPECT_FALSE(is_valid_key(key, &why)) << key;
     EXPECT_FALSE(why.empty());

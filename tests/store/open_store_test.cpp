@@ -81,9 +81,8 @@ TEST_F(OpenStoreTest, BadUrlsAreClearErrors) {
   EXPECT_EQ(error_code_of([] { open_store("file://otherhost/x"); }), ErrorCode::InvalidArgument);
   EXPECT_EQ(error_code_of([] { open_store("file:///a%2"); }), ErrorCode::InvalidArgument);
   EXPECT_EQ(error_code_of([] { open_store("mem://m/../x"); }), ErrorCode::InvalidArgument);
-  EXPECT_EQ(error_code_of([&] {
-              open_store((base_ / "absent").string(), {.create = false, .file = {}});
-            }),
+  EXPECT_EQ(error_code_of(
+                [&] { open_store((base_ / "absent").string(), {.create = false, .file = {}}); }),
             ErrorCode::NotFound);
   try {
     open_store("s3://bucket/prefix");

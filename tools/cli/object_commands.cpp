@@ -50,7 +50,8 @@ class LocalInput {
  public:
   explicit LocalInput(const std::string& path) {
     if (path == "-") {
-      std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+      std::string data((std::istreambuf_iterator<char>(std::cin)),
+                       std::istreambuf_iterator<char>());
       buffer_ = to_bytes(data);
       bytes_ = buffer_;
       return;
@@ -217,8 +218,7 @@ int run_rm(const Args& args) {
     ObjectLocation location = open_object(url, reading());
     // S3 deletes missing keys silently; a person at a shell wants to hear about the typo.
     if (!args.flag("force") && !location.store->exists(location.key)) {
-      std::cerr << "ndbucket rm: no object at " << location.store->describe(location.key)
-                << "\n";
+      std::cerr << "ndbucket rm: no object at " << location.store->describe(location.key) << "\n";
       status = 1;
       continue;
     }
@@ -255,36 +255,42 @@ int run_info(const Args& args) {
 
 std::vector<Command> object_commands() {
   return {
-      {"ls", "list the objects and directories at a URL",
+      {"ls",
+       "list the objects and directories at a URL",
        "usage: ndbucket ls [URL] [-r|--recursive] [-l|--long] [--json]\n"
        "Lists one level below URL (a store, a directory in it, default '.'): directories end in\n"
        "'/'. -r lists every object below instead; -l adds time and size; --json prints a JSON\n"
        "document {url, objects: [{key, size, etag, last_modified}], prefixes}.",
        {{"recursive", "long", "json"}, {}, {{'r', "recursive"}, {'l', "long"}}},
        run_ls},
-      {"cat", "print an object to standard output",
+      {"cat",
+       "print an object to standard output",
        "usage: ndbucket cat URL [--offset N] [--length N]\n"
        "Writes the object's bytes (or the byte range given) to standard output.",
        {{}, {"offset", "length"}, {}},
        run_cat},
-      {"put", "upload a local file (or - for stdin) to an object URL",
+      {"put",
+       "upload a local file (or - for stdin) to an object URL",
        "usage: ndbucket put LOCAL_FILE URL [--metadata NAME=VALUE]... [--content-type TYPE] "
        "[-q|--quiet]\n"
        "Uploads LOCAL_FILE ('-' reads standard input) to the object URL, replacing it atomically.",
        {{"quiet"}, {"metadata", "content-type"}, {{'q', "quiet"}, {'m', "metadata"}}},
        run_put},
-      {"get", "download an object to a local file (or - for stdout)",
+      {"get",
+       "download an object to a local file (or - for stdout)",
        "usage: ndbucket get URL LOCAL_FILE [--offset N] [--length N]\n"
        "Downloads the object (or a byte range) to LOCAL_FILE ('-' is standard output). The file\n"
        "appears only once complete.",
        {{}, {"offset", "length"}, {}},
        run_get},
-      {"rm", "delete objects",
+      {"rm",
+       "delete objects",
        "usage: ndbucket rm URL... [-f|--force]\n"
        "Deletes each object. A missing object is an error unless -f is given.",
        {{"force"}, {}, {{'f', "force"}}},
        run_rm},
-      {"info", "show an object's size, etag, content type and metadata",
+      {"info",
+       "show an object's size, etag, content type and metadata",
        "usage: ndbucket info URL [--json]\n"
        "Prints what a HEAD request returns for the object; --json as a JSON document.",
        {{"json"}, {}, {}},

@@ -49,9 +49,9 @@ struct PutOptions {
 // object is InvalidArgument (HTTP 416, also for an empty object); a range running past the end is
 // cut at the end; a suffix range longer than the object returns the whole object.
 struct ByteRange {
-  std::uint64_t offset = 0;                 // first byte (ignored for a suffix range)
-  std::optional<std::uint64_t> length;      // nullopt: to the end
-  std::optional<std::uint64_t> suffix;      // set: the last *suffix bytes (S3 "bytes=-N")
+  std::uint64_t offset = 0;             // first byte (ignored for a suffix range)
+  std::optional<std::uint64_t> length;  // nullopt: to the end
+  std::optional<std::uint64_t> suffix;  // set: the last *suffix bytes (S3 "bytes=-N")
 
   static ByteRange from(std::uint64_t offset) { return {offset, std::nullopt, std::nullopt}; }
   static ByteRange span(std::uint64_t offset, std::uint64_t length) {
