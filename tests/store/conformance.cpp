@@ -10,16 +10,14 @@
 
 #include "ndbucket/core/error.hpp"
 #include "ndbucket/store/file_store.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket::testing {
 
 namespace fs = std::filesystem;
 
 std::shared_ptr<ObjectStore> make_temp_file_store(const std::string& label) {
-  static std::atomic<int> counter{0};
-  fs::path dir = fs::path(NDBUCKET_BINARY_DIR) / "test-tmp" /
-                 (label + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-  fs::remove_all(dir);
+  fs::path dir = fresh_test_dir(label);
   return std::shared_ptr<ObjectStore>(new FileStore(dir), [dir](ObjectStore* store) {
     delete store;
     std::error_code ec;
@@ -37,17 +35,6 @@ Bytes random_bytes(std::size_t size, std::uint64_t seed) {
 }
 
 std::string text(const Bytes& bytes) { return std::string(as_string_view(bytes)); }
-
-template <typename F>
-ErrorCode error_code_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& error) {
-    return error.code();
-  }
-  ADD_FAILURE() << "no error was raised";
-  return ErrorCode::Io;
-}
 
 std::vector<std::string> keys_of(const ListResult& listing) {
   std::vector<std::string> keys;

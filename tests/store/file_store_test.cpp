@@ -16,21 +16,19 @@
 #include <thread>
 
 #include "ndbucket/core/error.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::error_code_of;
 
 class FileStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::path(NDBUCKET_BINARY_DIR) / "test-tmp" /
-            ("file-store-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
+    base_ = testing::fresh_test_dir("file-store");
     root_ = base_ / "root";
-    fs::create_directories(base_);
   }
   void TearDown() override { fs::remove_all(base_); }
 
@@ -47,17 +45,6 @@ class FileStoreTest : public ::testing::Test {
     for (const ObjectInfo& info : store.list(prefix).objects) result.push_back(info.key);
     return result;
   }
-  template <typename F>
-  static ErrorCode error_code_of(F&& f) {
-    try {
-      f();
-    } catch (const Error& error) {
-      return error.code();
-    }
-    ADD_FAILURE() << "no error was raised";
-    return ErrorCode::Io;
-  }
-
   fs::path base_;
   fs::path root_;
 };

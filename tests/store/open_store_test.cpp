@@ -7,33 +7,18 @@
 
 #include "ndbucket/core/error.hpp"
 #include "ndbucket/store/prefix_store.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::error_code_of;
 
 class OpenStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    base_ = fs::path(NDBUCKET_BINARY_DIR) / "test-tmp" /
-            ("open-store-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
-    fs::create_directories(base_);
-  }
+  void SetUp() override { base_ = testing::fresh_test_dir("open-store"); }
   void TearDown() override { fs::remove_all(base_); }
-
-  template <typename F>
-  static ErrorCode error_code_of(F&& f) {
-    try {
-      f();
-    } catch (const Error& error) {
-      return error.code();
-    }
-    ADD_FAILURE() << "no error was raised";
-    return ErrorCode::Io;
-  }
 
   fs::path base_;
 };

@@ -1,0 +1,38 @@
+// Helpers shared by the test suites.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "ndbucket/core/error.hpp"
+
+namespace ndbucket::testing {
+
+// The ErrorCode `f` throws; records a test failure when it throws nothing.
+template <typename F>
+ErrorCode error_code_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& error) {
+    return error.code();
+  }
+  ADD_FAILURE() << "no error was raised";
+  return ErrorCode::Io;
+}
+
+// A new, empty directory under the build tree, unique per process and call.
+inline std::filesystem::path fresh_test_dir(const std::string& label) {
+  static std::atomic<int> counter{0};
+  std::filesystem::path dir = std::filesystem::path(NDBUCKET_BINARY_DIR) / "test-tmp" /
+                              (label + "-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(++counter));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace ndbucket::testing
