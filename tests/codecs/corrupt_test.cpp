@@ -83,8 +83,8 @@ TEST_P(EveryCodec, GarbageIsCorrupt) {
 TEST_P(EveryCodec, BitFlipsNeverCrash) {
   auto codec = registry().create(GetParam());
   std::mt19937 rng(11);
-  const bool checksummed = GetParam() == "gzip" || GetParam() == "zlib" || GetParam() == "bz2" ||
-                           GetParam() == "lzma";
+  const bool checksummed =
+      GetParam() == "gzip" || GetParam() == "zlib" || GetParam() == "bz2" || GetParam() == "lzma";
   for (Pattern pattern : {Pattern::kFloat64, Pattern::kRandom, Pattern::kZeros}) {
     const Bytes data = make_data(pattern, 3000);
     const Bytes encoded = codec->encode(data, {pattern == Pattern::kFloat64 ? 8u : 1u});

@@ -23,7 +23,7 @@ TEST(CodecRegistry, StartsEmptyAndHoldsBuiltinsAfterRegistration) {
 TEST(CodecRegistry, MatchesCottoncandyNamesCaseInsensitively) {
   auto registry = CodecRegistry::with_builtins();
   const std::pair<const char*, const char*> names[] = {
-      {"Zstd", "zstd"}, {"LZ4", "lz4"},   {"BZ2", "bz2"},     {"Zlib", "zlib"},  {"gzip", "gzip"},
+      {"Zstd", "zstd"}, {"LZ4", "lz4"},   {"BZ2", "bz2"},     {"Zlib", "zlib"}, {"gzip", "gzip"},
       {"GZIP", "gzip"}, {"lzma", "lzma"}, {"Blosc", "blosc"}, {"ZSTD", "zstd"}, {"LzMa", "lzma"}};
   for (auto [name, id] : names) {
     ASSERT_TRUE(registry.contains(name)) << name;
@@ -44,12 +44,14 @@ TEST(CodecRegistry, DefaultsAreNumcodecs) {
   EXPECT_EQ(registry.create("bz2")->config(), (json{{"id", "bz2"}, {"level", 1}}));
   EXPECT_EQ(registry.create("zstd")->config(), (json{{"id", "zstd"}, {"level", 1}}));
   EXPECT_EQ(registry.create("lz4")->config(), (json{{"id", "lz4"}, {"acceleration", 1}}));
-  EXPECT_EQ(registry.create("lzma")->config(),
-            (json{{"id", "lzma"}, {"format", 1}, {"check", -1}, {"preset", nullptr},
-                  {"filters", nullptr}}));
-  EXPECT_EQ(registry.create("blosc")->config(),
-            (json{{"id", "blosc"}, {"cname", "lz4"}, {"clevel", 5}, {"shuffle", 1},
-                  {"blocksize", 0}}));
+  EXPECT_EQ(registry.create("lzma")->config(), (json{{"id", "lzma"},
+                                                     {"format", 1},
+                                                     {"check", -1},
+                                                     {"preset", nullptr},
+                                                     {"filters", nullptr}}));
+  EXPECT_EQ(
+      registry.create("blosc")->config(),
+      (json{{"id", "blosc"}, {"cname", "lz4"}, {"clevel", 5}, {"shuffle", 1}, {"blocksize", 0}}));
 }
 
 TEST(CodecRegistry, ConfigKeepsOptionsAndNormalisesTheId) {
@@ -94,7 +96,9 @@ TEST(CodecRegistry, RejectsBadConfigs) {
     EXPECT_EQ(error_code_of([&] { registry.from_config(config); }), ErrorCode::InvalidArgument)
         << config.dump();
   }
-  EXPECT_EQ(error_code_of([&] { registry.from_config(json{{"id", "snappy"}}); }),
+  EXPECT_EQ(error_code_of([&] {
+              registry.from_config(json{{"id", "snappy"}});
+            }),
             ErrorCode::NotFound);
   EXPECT_EQ(error_code_of([&] { registry.from_config_text("{not json"); }),
             ErrorCode::InvalidArgument);
@@ -103,7 +107,9 @@ TEST(CodecRegistry, RejectsBadConfigs) {
               registry.from_config(json{{"id", "lzma"}, {"filters", json::array()}});
             }),
             ErrorCode::Unsupported);
-  EXPECT_EQ(error_code_of([&] { registry.from_config(json{{"id", "lzma"}, {"format", 2}}); }),
+  EXPECT_EQ(error_code_of([&] {
+              registry.from_config(json{{"id", "lzma"}, {"format", 2}});
+            }),
             ErrorCode::Unsupported);
 }
 
@@ -151,8 +157,7 @@ TEST(TypedFactories, ValidateOptions) {
   EXPECT_EQ(error_code_of([] { make_lzma_codec({.check = 3}); }), ErrorCode::InvalidArgument);
   EXPECT_EQ(error_code_of([] { make_lzma_codec({.preset = 0x40000001}); }),
             ErrorCode::InvalidArgument);
-  EXPECT_EQ(error_code_of([] { make_blosc_codec({.cname = "LZ4"}); }),
-            ErrorCode::InvalidArgument);
+  EXPECT_EQ(error_code_of([] { make_blosc_codec({.cname = "LZ4"}); }), ErrorCode::InvalidArgument);
   EXPECT_EQ(error_code_of([] { make_blosc_codec({.threads = 0}); }), ErrorCode::InvalidArgument);
 }
 

@@ -82,7 +82,8 @@ TEST_P(Streaming, TruncatedInputFailsAtFinish) {
   auto codec = registry().create(GetParam());
   const Bytes data = make_data(Pattern::kFloat64, 100000);
   const Bytes encoded = codec->encode(data);
-  for (std::size_t keep : {std::size_t{0}, std::size_t{1}, encoded.size() / 2, encoded.size() - 1}) {
+  for (std::size_t keep :
+       {std::size_t{0}, std::size_t{1}, encoded.size() / 2, encoded.size() - 1}) {
     SCOPED_TRACE("keep " + std::to_string(keep));
     Bytes output(data.size());
     auto decoder = codec->make_streaming_decoder(MutableByteSpan(output));
@@ -148,8 +149,8 @@ TEST_P(Streaming, TrailingGarbageIsCorrupt) {
 TEST_P(Streaming, SinkExceptionsPropagate) {
   auto codec = registry().create(GetParam());
   const Bytes encoded = codec->encode(make_data(Pattern::kRandom, 300000));
-  auto decoder = codec->make_streaming_decoder(
-      [](ByteSpan) { throw Error(ErrorCode::Io, "disk full"); });
+  auto decoder =
+      codec->make_streaming_decoder([](ByteSpan) { throw Error(ErrorCode::Io, "disk full"); });
   EXPECT_EQ(error_code_of([&] { decoder->feed(encoded); }), ErrorCode::Io);
   EXPECT_EQ(error_code_of([&] { decoder->feed(encoded); }), ErrorCode::Corrupt);
 }

@@ -57,7 +57,7 @@ struct LzmaOptions {
   // -1 (the .xz default, CRC64), 0 none, 1 CRC32, 4 CRC64, 10 SHA-256.
   int check = -1;
   // 0..9, optionally OR-ed with 0x80000000 (extreme). Unset means 6, as in Python's lzma.
-  std::optional<std::uint32_t> preset;
+  std::optional<std::uint32_t> preset = std::nullopt;
 };
 
 // Blosc 1 chunks (libblosc). JSON: {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1,
