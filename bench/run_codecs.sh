@@ -1,0 +1,11 @@
+#!/bin/sh
+# Builds the codec benchmark in Release mode and prints the ndbucket-vs-raw-library table.
+# usage: bench/run_codecs.sh [--size-mib N] [--min-seconds S] [--codecs zlib,zstd,...]
+# BUILD_DIR (default build-bench) and JOBS (default 2) select the build directory and parallelism.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build-bench}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNDBUCKET_BUILD_BENCH=ON \
+  -DNDBUCKET_BUILD_TESTS=OFF -DNDBUCKET_BUILD_TOOLS=OFF -DNDBUCKET_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$build" --target codec_bench -j "${JOBS:-2}" >/dev/null
+exec "$build/bench/codecs/codec_bench" "$@"
