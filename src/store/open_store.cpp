@@ -4,6 +4,7 @@
 
 #include "ndbucket/store/memory_store.hpp"
 #include "ndbucket/store/prefix_store.hpp"
+#include "ndbucket/store/s3_store.hpp"
 
 namespace ndbucket {
 
@@ -13,15 +14,19 @@ namespace {
 
 struct ParsedUrl {
   std::string scheme;     // "" for a plain local path
-  std::string authority;  // bucket or memory store name
+  std::string authority;  // bucket or memory store name (with any user info)
   std::string path;       // without leading '/', for mem and s3; the local path for files
+  std::string query;      // after '?', for s3
+  std::string shown;      // the URL for messages: without user info, which may hold a secret
 };
 
 ParsedUrl parse_url(std::string_view url) {
   if (url.empty()) throw Error(ErrorCode::InvalidArgument, "an empty URL names no store");
+  std::string shown = redact_url(url);
   std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {"", "", std::string(url)};
+  if (scheme_end == std::string_view::npos) return {"", "", std::string(url), "", shown};
   ParsedUrl parsed;
+  parsed.shown = shown;
   parsed.scheme = std::string(url.substr(0, scheme_end));
   std::string_view rest = url.substr(scheme_end + 3);
   if (parsed.scheme == "file") {
@@ -29,18 +34,22 @@ ParsedUrl parse_url(std::string_view url) {
     if (rest.starts_with("localhost/")) rest.remove_prefix(9);
     if (!rest.starts_with('/')) {
       throw Error(ErrorCode::InvalidArgument,
-                  "file URL '" + std::string(url) + "' must name an absolute path (file:///path)");
+                  "file URL '" + shown + "' must name an absolute path (file:///path)");
     }
     parsed.path = percent_decode(rest);
     return parsed;
+  }
+  if (std::size_t mark = rest.find('?'); mark != std::string_view::npos) {
+    parsed.query = std::string(rest.substr(mark + 1));
+    rest = rest.substr(0, mark);
   }
   std::size_t slash = rest.find('/');
   parsed.authority = std::string(rest.substr(0, slash));
   if (slash != std::string_view::npos) parsed.path = std::string(rest.substr(slash + 1));
   if (parsed.authority.empty()) {
-    throw Error(ErrorCode::InvalidArgument,
-                "URL '" + std::string(url) + "' names no " +
-                    (parsed.scheme == "mem" ? "memory store" : "bucket"));
+    throw Error(
+        ErrorCode::InvalidArgument,
+        "URL '" + shown + "' names no " + (parsed.scheme == "mem" ? "memory store" : "bucket"));
   }
   return parsed;
 }
@@ -76,7 +85,7 @@ std::shared_ptr<ObjectStore> open_local(const std::string& path, const OpenOptio
 
 // The store a parsed URL names, rooted at `path` inside it.
 std::shared_ptr<ObjectStore> open_parsed(const ParsedUrl& parsed, std::string_view path,
-                                         std::string_view url, const OpenOptions& options) {
+                                         const OpenOptions& options) {
   if (parsed.scheme.empty() || parsed.scheme == "file") {
     return open_local(path.empty() ? "." : std::string(path), options);
   }
@@ -84,15 +93,27 @@ std::shared_ptr<ObjectStore> open_parsed(const ParsedUrl& parsed, std::string_vi
     return with_prefix(std::make_shared<MemoryStore>(parsed.authority), path);
   }
   if (parsed.scheme == "s3") {
-    throw Error(ErrorCode::Unsupported,
-                "cannot open '" + std::string(url) + "': this build has no S3 backend yet");
+    S3Config config =
+        parse_s3_url("s3://" + parsed.authority + (parsed.query.empty() ? "" : "?" + parsed.query));
+    config.prefix = std::string(path);
+    return open_s3_store(std::move(config));
   }
-  throw Error(ErrorCode::InvalidArgument, "cannot open '" + std::string(url) +
-                                              "': unknown scheme '" + parsed.scheme +
+  throw Error(ErrorCode::InvalidArgument, "cannot open '" + parsed.shown + "': unknown scheme '" +
+                                              parsed.scheme +
                                               "' (expected file://, mem:// or s3://)");
 }
 
 }  // namespace
+
+std::string redact_url(std::string_view url) {
+  std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  std::size_t authority_start = scheme_end + 3;
+  std::size_t authority_end = url.find_first_of("/?", authority_start);
+  std::size_t at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < authority_start) return std::string(url);
+  return std::string(url.substr(0, authority_start)) + "***@" + std::string(url.substr(at + 1));
+}
 
 std::string percent_decode(std::string_view text) {
   auto hex = [&](char c) -> int {
@@ -120,7 +141,7 @@ std::string percent_decode(std::string_view text) {
 
 std::shared_ptr<ObjectStore> open_store(std::string_view url, const OpenOptions& options) {
   ParsedUrl parsed = parse_url(url);
-  return open_parsed(parsed, parsed.path, url, options);
+  return open_parsed(parsed, parsed.path, options);
 }
 
 ObjectLocation open_object(std::string_view url, const OpenOptions& options) {
@@ -130,11 +151,11 @@ ObjectLocation open_object(std::string_view url, const OpenOptions& options) {
   std::string_view key = slash == std::string_view::npos ? path : path.substr(slash + 1);
   if (key.empty()) {
     throw Error(ErrorCode::InvalidArgument,
-                "URL '" + std::string(url) + "' names a store or a directory, not an object");
+                "URL '" + parsed.shown + "' names a store or a directory, not an object");
   }
   std::string_view parent = slash == std::string_view::npos ? "" : path.substr(0, slash + 1);
   // A local path "/x" keeps its root as the parent; "x" means the current directory.
-  return {open_parsed(parsed, parent, url, options), std::string(key)};
+  return {open_parsed(parsed, parent, options), std::string(key)};
 }
 
 }  // namespace ndbucket

@@ -2,7 +2,7 @@
 # End-to-end tests of the ndbucket tool on a directory store and a memory store.
 # usage: cli_test.sh PATH_TO_NDBUCKET WORK_DIR
 set -uo pipefail
-nb=$1
+nb=$(realpath "$1")
 work=$2
 rm -rf "$work" && mkdir -p "$work"
 failures=0
@@ -73,7 +73,8 @@ expect_rc 1 "$nb" get "$store/data/missing" "$work/never.bin"
 [[ -e "$work/never.bin" ]] && fail "a failed get created its output file"
 expect_rc 1 "$nb" put "$work/no-such-local-file" "$store/x"; expect_err "no-such-local-file"
 expect_rc 1 "$nb" put "$work/random.bin" "$store/.ndbucket/evil"; expect_err "reserved"
-expect_rc 1 "$nb" cat "s3://bucket/key"; expect_err "s3://bucket/key"
+expect_rc 1 env -i PATH="$PATH" HOME="$work/no-home" "$nb" cat "s3://bucket/key"
+expect_err "no S3 credentials for s3://bucket"
 expect_rc 1 "$nb" ls "ftp://host/x"; expect_err "unknown scheme"
 
 # rm: one or many objects; a missing one is an error unless forced.

@@ -70,12 +70,18 @@ TEST_F(OpenStoreTest, BadUrlsAreClearErrors) {
                 [&] { open_store((base_ / "absent").string(), {.create = false, .file = {}}); }),
             ErrorCode::NotFound);
   try {
-    open_store("s3://bucket/prefix");
+    open_store("s3://AK:TOPSECRET@bucket/prefix?bogus=1");
     FAIL();
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::Unsupported);
-    EXPECT_NE(std::string(error.what()).find("s3://bucket/prefix"), std::string::npos);
+    EXPECT_EQ(error.code(), ErrorCode::InvalidArgument);
+    EXPECT_EQ(std::string(error.what()).find("TOPSECRET"), std::string::npos) << error.what();
   }
+}
+
+TEST_F(OpenStoreTest, RedactedUrlsHideUserInfo) {
+  EXPECT_EQ(redact_url("s3://AK:SECRET@bucket/a@b?x=1"), "s3://***@bucket/a@b?x=1");
+  EXPECT_EQ(redact_url("s3://bucket/a@b"), "s3://bucket/a@b");
+  EXPECT_EQ(redact_url("/local/pa@th"), "/local/pa@th");
 }
 
 TEST_F(OpenStoreTest, OpenObjectSplitsStoreAndKey) {

@@ -2,7 +2,8 @@
 //
 //   file:///abs/path, /abs/path, rel/path   a FileStore (see below for which directory is the root)
 //   mem://name[/prefix]                     a new, empty MemoryStore labelled `name`
-//   s3://bucket[/prefix]                    an S3 bucket (needs the S3 backend)
+//   s3://[ACCESS:SECRET@]bucket[/prefix][?endpoint=...&region=...]   an S3 bucket (see
+//                                           parse_s3_url in s3_store.hpp for the parameters)
 //
 // A store opened at a URL with a path is rooted there: open_store("mem://m/run1")->get("x")
 // reads "run1/x" of store "m". For local paths the FileStore root is found the way git finds
@@ -45,6 +46,10 @@ struct ObjectLocation {
 // segment as key ("s3://b/run1/x" -> store "s3://b/run1", key "x"). Errors: as open_store, and
 // InvalidArgument when the URL names no object (a bucket, a store root, a trailing '/').
 ObjectLocation open_object(std::string_view url, const OpenOptions& options = {});
+
+// The URL with any user info (which may hold credentials) replaced by "***", for messages.
+// Thread safety: pure.
+std::string redact_url(std::string_view url);
 
 // Percent-decodes a URL path component ("%20" -> " "). Errors: InvalidArgument for a bad escape.
 // Thread safety: pure.
