@@ -27,9 +27,9 @@ ErrorCode error_code_of(F&& f) {
 // A new, empty directory under the build tree, unique per process and call.
 inline std::filesystem::path fresh_test_dir(const std::string& label) {
   static std::atomic<int> counter{0};
-  std::filesystem::path dir = std::filesystem::path(NDBUCKET_BINARY_DIR) / "test-tmp" /
-                              (label + "-" + std::to_string(::getpid()) + "-" +
-                               std::to_string(++counter));
+  std::filesystem::path dir =
+      std::filesystem::path(NDBUCKET_BINARY_DIR) / "test-tmp" /
+      (label + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
