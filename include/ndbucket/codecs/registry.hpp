@@ -21,7 +21,7 @@
 
 namespace ndbucket {
 
-struct BuiltinCodecSettings;
+struct BuiltinCodecSettings;  // builtin.hpp
 
 // Maps codec ids to factories. Ids are matched case-insensitively (ASCII), so cottoncandy's
 // "Zstd", "LZ4", "BZ2", "Zlib" and "GZIP" find "zstd", "lz4", "bz2", "zlib" and "gzip".
@@ -38,7 +38,8 @@ class CodecRegistry {
   // An empty registry.
   CodecRegistry() = default;
 
-  // A registry holding the built-in codecs: register_builtin_codecs(registry, settings).
+  // A registry holding the built-in codecs: register_builtin_codecs(registry, settings)
+  // (BuiltinCodecSettings is defined in builtin.hpp). Throws InvalidArgument for bad settings.
   static CodecRegistry with_builtins();
   static CodecRegistry with_builtins(const BuiltinCodecSettings& settings);
 
