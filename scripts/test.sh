@@ -3,7 +3,9 @@
 # test suite; then builds and runs it again under AddressSanitizer + UBSan.
 # Exits non-zero if any step or any test fails.
 #   NDBUCKET_SKIP_SANITIZE=1  skip the sanitizer pass
-#   CTEST_ARGS="-L store"     pass extra arguments to ctest (both passes)
+#   CTEST_ARGS="-L store"     ctest arguments for both passes (default: -LE large)
+# The `large` label (codec inputs over 4 GiB, ~20 GB of RAM, many minutes) is a release check of
+# its own: `ctest -L large` in a build directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
@@ -13,7 +15,7 @@ run_suite() {
   local build=$1; shift
   cmake -S . -B "$build" -DNDBUCKET_WERROR=ON "$@" >/dev/null
   cmake --build "$build" -j"$jobs"
-  (cd "$build" && ctest --output-on-failure -j"$jobs" ${CTEST_ARGS:-})
+  (cd "$build" && ctest --output-on-failure -j"$jobs" ${CTEST_ARGS:--LE large})
 }
 
 echo "== build and test (warnings are errors) =="
