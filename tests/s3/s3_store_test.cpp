@@ -121,6 +121,30 @@ TEST(S3StoreTest, SixtyFourMebibytePutGoesMultipartInParallel) {
   EXPECT_TRUE(store->list_multipart_uploads().empty());
 }
 
+TEST(S3StoreTest, LargeCopiesRunPartByPartOnTheServer) {
+  for (const char* server_name : {"rgw", "moto"}) {
+    SCOPED_TRACE(server_name);
+    TestServer server = test_server(server_name);
+    auto store = make_bucket_store(server, "copy");
+    Bytes body = random_bytes(12u << 20, 12);
+    store->put("source", body, {{{"kind", "original"}}, "application/x-test"});
+    S3Config config = store->config();
+    config.multipart_copy_threshold = 6u << 20;  // as if 12 MiB were more than 5 GiB
+    config.copy_part_size = 5u << 20;
+    S3Store copier(config);
+    ObjectInfo copied = copier.copy("source", "copy");
+    EXPECT_NE(copied.etag.find("-3"), std::string::npos) << copied.etag;
+    GetResult read = store->get("copy");
+    EXPECT_TRUE(read.body == body);
+    EXPECT_EQ(read.info.metadata.at("kind"), "original");
+    EXPECT_EQ(read.info.content_type, "application/x-test");
+    copier.copy_with_metadata("source", "relabelled", {{{"kind", "relabelled"}}, "text/plain"});
+    EXPECT_EQ(store->head("relabelled")->metadata.at("kind"), "relabelled");
+    EXPECT_EQ(store->head("relabelled")->content_type, "text/plain");
+    EXPECT_TRUE(store->get("relabelled").body == body);
+  }
+}
+
 TEST(S3StoreTest, FailingPartAbortsTheUploadAndLeavesNothing) {
   for (const char* server : {"rgw", "moto"}) {
     SCOPED_TRACE(server);

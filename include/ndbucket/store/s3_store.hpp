@@ -70,6 +70,10 @@ struct S3Config {
   // Raised automatically to keep within S3's 10,000 parts; never below S3's 5 MiB minimum.
   std::uint64_t part_size = 8u << 20;
   int concurrency = 8;  // parallel part uploads per put / copy
+  // CopyObject copies up to 5 GiB (S3's limit); larger objects are copied part by part on the
+  // server (UploadPartCopy) in parts of copy_part_size: large, since no bytes pass through here.
+  std::uint64_t multipart_copy_threshold = 5ull << 30;
+  std::uint64_t copy_part_size = 512u << 20;
 
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::seconds low_speed_time{30};  // abort a transfer stuck below 1 KiB/s this long

@@ -29,9 +29,8 @@ using s3::XmlElement;
 namespace {
 
 constexpr std::uint64_t kMinPartSize = 5u << 20;      // S3 refuses smaller parts but the last
+constexpr std::uint64_t kMaxSingleCopy = 5ull << 30;  // CopyObject refuses larger sources
 constexpr std::uint64_t kMaxParts = 10'000;           // S3's limit on parts per upload
-constexpr std::uint64_t kMaxSingleCopy = 5ull << 30;  // CopyObject's limit; above, copy parts
-constexpr std::uint64_t kCopyPartSize = 512u << 20;   // server-side, so large parts cost nothing
 constexpr std::size_t kDeleteBatch = 1000;            // DeleteObjects' limit per request
 constexpr const char* kMetaPrefix = "x-amz-meta-";
 
@@ -392,8 +391,9 @@ struct S3Store::Impl {
     }
   }
 
-  std::uint64_t part_size_for(std::uint64_t size) const {
-    std::uint64_t part = std::max(config.part_size, kMinPartSize);
+  // `preferred`, but at least S3's minimum and large enough to stay within 10,000 parts.
+  static std::uint64_t part_size_for(std::uint64_t size, std::uint64_t preferred) {
+    std::uint64_t part = std::max(preferred, kMinPartSize);
     std::uint64_t needed = (size + kMaxParts - 1) / kMaxParts;
     if (part < needed) part = (needed + (1u << 20) - 1) / (1u << 20) * (1u << 20);
     return part;
@@ -423,10 +423,10 @@ struct S3Store::Impl {
     }
     PutOptions options =
         replace ? *replace : PutOptions{source_info->metadata, source_info->content_type};
-    if (source_info->size > kMaxSingleCopy) {
-      std::uint64_t part = std::max(kCopyPartSize, part_size_for(source_info->size));
+    if (source_info->size > std::min(config.multipart_copy_threshold, kMaxSingleCopy)) {
       return multipart(
-          destination, options, source_info->size, part,
+          destination, options, source_info->size,
+          part_size_for(source_info->size, config.copy_part_size),
           [&](const std::string& id, int number, std::uint64_t offset, std::uint64_t length) {
             return copy_part(source, destination, id, number, offset, length);
           });
@@ -518,7 +518,7 @@ ObjectInfo S3Store::put(std::string_view key, ByteSpan body, const PutOptions& o
     return impl_->put_single(key, body, options);
   }
   return impl_->multipart(
-      key, options, body.size(), impl_->part_size_for(body.size()),
+      key, options, body.size(), Impl::part_size_for(body.size(), impl_->config.part_size),
       [&](const std::string& id, int number, std::uint64_t offset, std::uint64_t length) {
         return impl_->upload_part(key, body, id, number, offset, length);
       });
