@@ -369,6 +369,18 @@ GetResult FileStore::get(std::string_view key, const std::optional<ByteRange>& r
   return result;
 }
 
+ObjectInfo FileStore::get_into(std::string_view key, MutableByteSpan destination,
+                               const std::optional<ByteRange>& range) {
+  Located located = locate(key);
+  std::optional<OpenVersion> version = open_version(key, located);
+  if (!version) throw Error(ErrorCode::NotFound, "no object at " + located.what);
+  ResolvedRange span{0, version->info.size};
+  if (range) span = resolve_range(*range, version->info.size, located.what);
+  check_destination_size(span.end - span.begin, destination.size(), located.what);
+  posix::pread_all(version->fd.get(), span.begin, destination, located.what);
+  return std::move(version->info);
+}
+
 std::optional<ObjectInfo> FileStore::head(std::string_view key) {
   Located located = locate(key);
   std::optional<OpenVersion> version = open_version(key, located);

@@ -35,23 +35,33 @@ ObjectInfo MemoryStore::put(std::string_view key, ByteSpan body, const PutOption
   return store(key, std::make_shared<const Bytes>(body.begin(), body.end()), std::move(info));
 }
 
-GetResult MemoryStore::get(std::string_view key, const std::optional<ByteRange>& range) {
+MemoryStore::Object MemoryStore::find(std::string_view key) const {
   validate_key(key, url());
-  Object object;
-  {
-    std::shared_lock lock(mutex_);
-    auto it = objects_.find(key);
-    if (it == objects_.end()) {
-      throw Error(ErrorCode::NotFound, "no object at " + describe(key));
-    }
-    object = it->second;
-  }
-  GetResult result{{}, std::move(object.info)};
+  std::shared_lock lock(mutex_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) throw Error(ErrorCode::NotFound, "no object at " + describe(key));
+  return it->second;
+}
+
+GetResult MemoryStore::get(std::string_view key, const std::optional<ByteRange>& range) {
+  Object object = find(key);
   ResolvedRange span{0, object.body->size()};
   if (range) span = resolve_range(*range, object.body->size(), describe(key));
+  GetResult result{{}, std::move(object.info)};
   result.body.assign(object.body->begin() + static_cast<std::ptrdiff_t>(span.begin),
                      object.body->begin() + static_cast<std::ptrdiff_t>(span.end));
   return result;
+}
+
+ObjectInfo MemoryStore::get_into(std::string_view key, MutableByteSpan destination,
+                                 const std::optional<ByteRange>& range) {
+  Object object = find(key);
+  ResolvedRange span{0, object.body->size()};
+  if (range) span = resolve_range(*range, object.body->size(), describe(key));
+  check_destination_size(span.end - span.begin, destination.size(), describe(key));
+  std::copy(object.body->begin() + static_cast<std::ptrdiff_t>(span.begin),
+            object.body->begin() + static_cast<std::ptrdiff_t>(span.end), destination.begin());
+  return std::move(object.info);
 }
 
 std::optional<ObjectInfo> MemoryStore::head(std::string_view key) {
@@ -97,17 +107,8 @@ void MemoryStore::remove(std::string_view key) {
 }
 
 ObjectInfo MemoryStore::copy(std::string_view source, std::string_view destination) {
-  validate_key(source, url());
   validate_key(destination, url());
-  Object object;
-  {
-    std::shared_lock lock(mutex_);
-    auto it = objects_.find(source);
-    if (it == objects_.end()) {
-      throw Error(ErrorCode::NotFound, "copy source " + describe(source) + " does not exist");
-    }
-    object = it->second;
-  }
+  Object object = find(source);
   // Bodies are immutable, so the copy shares the source's bytes.
   return store(destination, std::move(object.body), std::move(object.info));
 }

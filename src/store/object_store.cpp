@@ -2,6 +2,8 @@
 
 #include "ndbucket/core/error.hpp"
 
+#include <algorithm>
+
 namespace ndbucket {
 
 ResolvedRange resolve_range(const ByteRange& range, std::uint64_t object_size,
@@ -25,6 +27,22 @@ ResolvedRange resolve_range(const ByteRange& range, std::uint64_t object_size,
   std::uint64_t remaining = object_size - range.offset;
   std::uint64_t count = range.length ? std::min(*range.length, remaining) : remaining;
   return {range.offset, range.offset + count};
+}
+
+void check_destination_size(std::uint64_t available, std::size_t wanted, std::string_view what) {
+  if (available != wanted) {
+    throw Error(ErrorCode::InvalidArgument,
+                "cannot read " + std::to_string(available) + " bytes of " + std::string(what) +
+                    " into a buffer of " + std::to_string(wanted) + " bytes");
+  }
+}
+
+ObjectInfo ObjectStore::get_into(std::string_view key, MutableByteSpan destination,
+                                 const std::optional<ByteRange>& range) {
+  GetResult result = get(key, range);
+  check_destination_size(result.body.size(), destination.size(), describe(key));
+  std::copy(result.body.begin(), result.body.end(), destination.begin());
+  return std::move(result.info);
 }
 
 std::vector<std::optional<Error>> ObjectStore::remove_many(const std::vector<std::string>& keys) {

@@ -40,6 +40,11 @@ GetResult PrefixStore::get(std::string_view key, const std::optional<ByteRange>&
   return result;
 }
 
+ObjectInfo PrefixStore::get_into(std::string_view key, MutableByteSpan destination,
+                                 const std::optional<ByteRange>& range) {
+  return outer_info(inner_->get_into(inner_key(key), destination, range));
+}
+
 std::optional<ObjectInfo> PrefixStore::head(std::string_view key) {
   auto info = inner_->head(inner_key(key));
   if (!info) return std::nullopt;

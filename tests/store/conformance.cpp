@@ -109,6 +109,32 @@ TEST_P(StoreConformance, RangedReadsFollowS3) {
   EXPECT_TRUE(store_->get("range/empty").body.empty());
 }
 
+TEST_P(StoreConformance, GetIntoWritesStraightIntoTheCallersBuffer) {
+  Bytes body = random_bytes(300'000, 11);
+  store_->put("into/obj", body, {{{"k", "v"}}});
+  Bytes whole(body.size());
+  ObjectInfo info = store_->get_into("into/obj", whole);
+  EXPECT_TRUE(whole == body);
+  EXPECT_EQ(info.size, body.size());
+  EXPECT_EQ(info.metadata.at("k"), "v");
+  Bytes part(1000);
+  info = store_->get_into("into/obj", part, ByteRange::span(5000, 1000));
+  EXPECT_TRUE(std::equal(part.begin(), part.end(), body.begin() + 5000));
+  EXPECT_EQ(info.size, body.size());
+  Bytes tail(10);
+  store_->get_into("into/obj", tail, ByteRange::last(10));
+  EXPECT_TRUE(std::equal(tail.begin(), tail.end(), body.end() - 10));
+  Bytes too_small(body.size() - 1);
+  EXPECT_EQ(error_code_of([&] { store_->get_into("into/obj", too_small); }),
+            ErrorCode::InvalidArgument);
+  Bytes too_large(body.size() + 1);
+  EXPECT_EQ(error_code_of([&] { store_->get_into("into/obj", too_large); }),
+            ErrorCode::InvalidArgument);
+  EXPECT_EQ(error_code_of([&] { store_->get_into("into/missing", part); }), ErrorCode::NotFound);
+  store_->put("into/empty", {});
+  EXPECT_EQ(store_->get_into("into/empty", MutableByteSpan{}).size, 0u);
+}
+
 TEST_P(StoreConformance, ListsTwentyFiveHundredKeysWithAndWithoutDelimiter) {
   std::vector<std::string> expected;
   for (int i = 0; i < 2500; ++i) {

@@ -44,6 +44,8 @@ class FileStore final : public ObjectStore {
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override;
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override;
+  ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
+                      const std::optional<ByteRange>& range = {}) override;
   std::optional<ObjectInfo> head(std::string_view key) override;
   void list_pages(std::string_view prefix, const ListOptions& options,
                   const std::function<bool(ListPage&)>& on_page) override;

@@ -20,6 +20,8 @@ class MemoryStore final : public ObjectStore {
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override;
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override;
+  ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
+                      const std::optional<ByteRange>& range = {}) override;
   std::optional<ObjectInfo> head(std::string_view key) override;
   void list_pages(std::string_view prefix, const ListOptions& options,
                   const std::function<bool(ListPage&)>& on_page) override;
@@ -33,6 +35,8 @@ class MemoryStore final : public ObjectStore {
     std::shared_ptr<const Bytes> body;
     ObjectInfo info;  // info.key is filled in on the way out
   };
+  // A snapshot of the object (its body shared, not copied). Errors: InvalidArgument, NotFound.
+  Object find(std::string_view key) const;
   ObjectInfo store(std::string_view key, std::shared_ptr<const Bytes> body, ObjectInfo info);
 
   const std::string name_;

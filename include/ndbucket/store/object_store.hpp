@@ -70,6 +70,10 @@ struct ResolvedRange {
 ResolvedRange resolve_range(const ByteRange& range, std::uint64_t object_size,
                             std::string_view what);
 
+// Throws InvalidArgument unless `available` bytes (of the object `what`) fill a destination of
+// `wanted` bytes exactly; how get_into implementations agree on that rule. Thread safety: pure.
+void check_destination_size(std::uint64_t available, std::size_t wanted, std::string_view what);
+
 struct GetResult {
   Bytes body;       // the whole object, or the requested range of it
   ObjectInfo info;  // info.size is the size of the whole object, not of the range
@@ -116,6 +120,14 @@ class ObjectStore {
   // Errors: NotFound, InvalidArgument (bad key or unsatisfiable range), PermissionDenied, Io,
   // Unavailable.
   virtual GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) = 0;
+
+  // Reads the object (or `range` of it) straight into `destination`, which must be exactly as
+  // long as the bytes read: no intermediate buffer, so a large download lands where the caller
+  // wants it. Returns the object's info. Errors: as get; InvalidArgument when the object or range
+  // holds more or fewer bytes than destination.size() (bytes may have been written then).
+  // The default implementation copies from get(); backends override it to avoid the copy.
+  virtual ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
+                              const std::optional<ByteRange>& range = {});
 
   // The object's info (with metadata and content type), or nullopt when it does not exist.
   // Errors: InvalidArgument (bad key), PermissionDenied, Io, Unavailable.

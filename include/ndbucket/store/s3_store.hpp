@@ -102,6 +102,9 @@ class S3Store final : public ObjectStore {
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override;
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override;
+  // The body is written into `destination` as it arrives, not buffered.
+  ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
+                      const std::optional<ByteRange>& range = {}) override;
   std::optional<ObjectInfo> head(std::string_view key) override;
   void list_pages(std::string_view prefix, const ListOptions& options,
                   const std::function<bool(ListPage&)>& on_page) override;
@@ -146,6 +149,9 @@ class S3Store final : public ObjectStore {
 
  private:
   struct Impl;
+  // A GET's answer: `info.size` is the whole object's; `ignored_range` flags a server that
+  // answered 200 to a ranged request.
+  struct Fetched;
   std::string presign(std::string_view method, std::string_view key, std::chrono::seconds expires);
   std::unique_ptr<Impl> impl_;
 };

@@ -224,9 +224,11 @@ HttpResponse CurlTransport::perform(const HttpRequest& request) {
   CURLcode code = curl_easy_perform(handle);
   if (code != CURLE_OK) {
     if (transfer.overflow) {
-      throw Error(ErrorCode::Corrupt,
-                  "the response from " + without_query(request.url) + " is longer than the " +
-                      std::to_string(request.body_into->size()) + " bytes expected");
+      // The caller sized the buffer for a different object (or range): its mistake, not S3's.
+      throw Error(ErrorCode::InvalidArgument, "the response from " + without_query(request.url) +
+                                                  " holds more than the " +
+                                                  std::to_string(request.body_into->size()) +
+                                                  " bytes of the destination buffer");
     }
     throw Error(ErrorCode::Unavailable, request.method + " " + without_query(request.url) +
                                             " failed: " + curl_easy_strerror(code));

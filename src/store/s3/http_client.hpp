@@ -32,7 +32,7 @@ struct HttpRequest {
   HeaderList headers;
   ByteSpan body;  // sent from the caller's memory, not copied
   // When set, a 2xx response body is written here instead of into HttpResponse::body; a body
-  // longer than the buffer is an error (the caller knows the size it asked for).
+  // longer than the buffer is InvalidArgument (the caller knows the size it asked for).
   std::optional<MutableByteSpan> body_into;
 };
 
@@ -52,7 +52,7 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
   // Sends the request and returns whatever status the server answered. Transport failures
   // (connection refused or reset, timeouts) throw Error(Unavailable); a body longer than
-  // body_into throws Error(Corrupt). Messages never carry the query string (it may hold a
+  // body_into throws Error(InvalidArgument). Messages never carry the query string (it may hold a
   // presigned signature).
   virtual HttpResponse perform(const HttpRequest& request) = 0;
 };

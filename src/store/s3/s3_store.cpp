@@ -126,6 +126,12 @@ std::string url_decode(const std::string& text, bool encoded) {
 
 }  // namespace
 
+struct S3Store::Fetched {
+  HttpResponse response;
+  ObjectInfo info;
+  bool ignored_range = false;
+};
+
 // A request as S3Store builds it: signed and sent (with retries) by Impl::send.
 struct S3Request {
   std::string method;
@@ -493,6 +499,10 @@ struct S3Store::Impl {
   }
 
   std::string url() const { return "s3://" + config.bucket; }
+
+  // A GET whose body lands in `into` when given (else in the response); see Fetched.
+  Fetched fetch(std::string_view key, const std::optional<ByteRange>& range,
+                std::optional<MutableByteSpan> into);
 };
 
 S3Store::S3Store(S3Config config) : S3Store(std::move(config), nullptr) {}
@@ -524,13 +534,15 @@ ObjectInfo S3Store::put(std::string_view key, ByteSpan body, const PutOptions& o
       });
 }
 
-GetResult S3Store::get(std::string_view key, const std::optional<ByteRange>& range) {
-  validate_key(key, url());
-  S3Request request{"GET", std::string(key), {}, {}, {}, std::nullopt};
+S3Store::Fetched S3Store::Impl::fetch(std::string_view key, const std::optional<ByteRange>& range,
+                                      std::optional<MutableByteSpan> into) {
+  Impl& impl = *this;
+  validate_key(key, impl.url());
+  S3Request request{"GET", std::string(key), {}, {}, {}, into};
   if (range) {
     // Refused locally what S3 would refuse, so every store answers the same.
     if (range->suffix ? *range->suffix == 0 : range->length && *range->length == 0) {
-      resolve_range(*range, 1, impl_->what(key));
+      resolve_range(*range, 1, impl.what(key));
     }
     std::string spec = "bytes=";
     if (range->suffix) {
@@ -541,38 +553,62 @@ GetResult S3Store::get(std::string_view key, const std::optional<ByteRange>& ran
     }
     request.headers.emplace_back("range", spec);
   }
-  HttpResponse response = impl_->send(request);
+  Fetched fetched{impl.send(request), {}, false};
+  HttpResponse& response = fetched.response;
   if (response.status == 404) {
     auto error = s3::parse_s3_error(response.body);
     if (!error || error->code == "NoSuchKey") {
-      throw Error(ErrorCode::NotFound, "no object at " + impl_->what(key));
+      throw Error(ErrorCode::NotFound, "no object at " + impl.what(key));
     }
   }
   if (response.status == 416) {
     throw Error(ErrorCode::InvalidArgument,
-                "range not satisfiable for " + impl_->what(key) + " (S3 answered 416)");
+                "range not satisfiable for " + impl.what(key) + " (S3 answered 416)");
   }
   if (response.status < 200 || response.status >= 300) {
-    throw s3::error_from_response(response, impl_->what(key));
+    throw s3::error_from_response(response, impl.what(key));
   }
-  GetResult result{std::move(response.body), impl_->info_from_headers(key, response)};
-  result.info.size = result.body.size();
+  fetched.info = impl.info_from_headers(key, response);
+  fetched.info.size = response.body_bytes;
   if (response.status == 206) {
     // "bytes FIRST-LAST/TOTAL": the object's size is TOTAL.
     std::string content_range = response.header("content-range").value_or("");
     std::size_t slash = content_range.rfind('/');
     if (slash == std::string::npos) {
       throw Error(ErrorCode::Corrupt,
-                  impl_->what(key) + ": partial response without a Content-Range");
+                  impl.what(key) + ": partial response without a Content-Range");
     }
-    result.info.size = parse_unsigned(content_range.substr(slash + 1), impl_->what(key));
-  } else if (range) {
+    fetched.info.size = parse_unsigned(content_range.substr(slash + 1), impl.what(key));
+  } else {
+    fetched.ignored_range = range.has_value();
+  }
+  return fetched;
+}
+
+GetResult S3Store::get(std::string_view key, const std::optional<ByteRange>& range) {
+  Fetched fetched = impl_->fetch(key, range, std::nullopt);
+  GetResult result{std::move(fetched.response.body), std::move(fetched.info)};
+  if (fetched.ignored_range) {
     // The server ignored the Range header (some do for empty objects): apply it here.
     ResolvedRange span = resolve_range(*range, result.body.size(), impl_->what(key));
     result.body = Bytes(result.body.begin() + static_cast<std::ptrdiff_t>(span.begin),
                         result.body.begin() + static_cast<std::ptrdiff_t>(span.end));
   }
   return result;
+}
+
+ObjectInfo S3Store::get_into(std::string_view key, MutableByteSpan destination,
+                             const std::optional<ByteRange>& range) {
+  Fetched fetched = impl_->fetch(key, range, destination);
+  if (fetched.ignored_range) {
+    ResolvedRange span = resolve_range(*range, fetched.info.size, impl_->what(key));
+    if (span.begin != 0 || span.end != fetched.info.size) {
+      throw Error(ErrorCode::Unsupported,
+                  impl_->what(key) + ": the server ignored the Range header of a ranged read");
+    }
+  }
+  check_destination_size(fetched.response.body_bytes, destination.size(), impl_->what(key));
+  return std::move(fetched.info);
 }
 
 std::optional<ObjectInfo> S3Store::head(std::string_view key) {
