@@ -10,7 +10,7 @@
 namespace ndbucket {
 namespace {
 
-using test::error_code_of;
+using testing::error_code_of;
 using test::make_data;
 using test::Pattern;
 

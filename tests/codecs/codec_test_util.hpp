@@ -16,6 +16,7 @@
 #include "ndbucket/codecs/builtin.hpp"
 #include "ndbucket/core/bytes.hpp"
 #include "ndbucket/core/error.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket::test {
 
@@ -90,17 +91,6 @@ inline const std::vector<std::string>& builtin_ids() {
 inline const std::vector<std::string>& streaming_ids() {
   static const std::vector<std::string> ids = {"bz2", "gzip", "lzma", "zlib", "zstd"};
   return ids;
-}
-
-// Runs `body` and returns the code of the ndbucket::Error it threw, nullopt if it threw none.
-template <class F>
-std::optional<ErrorCode> error_code_of(F&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return std::nullopt;
 }
 
 }  // namespace ndbucket::test

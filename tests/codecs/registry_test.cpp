@@ -8,7 +8,7 @@ namespace ndbucket {
 namespace {
 
 using nlohmann::json;
-using test::error_code_of;
+using testing::error_code_of;
 
 TEST(CodecRegistry, StartsEmptyAndHoldsBuiltinsAfterRegistration) {
   CodecRegistry empty;
