@@ -170,15 +170,30 @@ TEST(S3StoreTest, FailingPartAbortsTheUploadAndLeavesNothing) {
 }
 
 TEST(S3StoreTest, CompleteAnsweredWithTwoHundredAndAnErrorIsAnError) {
-  auto transport = std::make_shared<InterceptingTransport>([](const s3::HttpRequest& request) {
+  // A transient error in a 200 is retried (as AWS advises); a permanent one fails at once.
+  std::atomic<int> transient_left{1};
+  std::atomic<bool> permanent{false};
+  auto transport = std::make_shared<InterceptingTransport>([&](const s3::HttpRequest& request) {
     if (request.method == "POST" && request.url.find("uploadId=") != std::string::npos) {
-      return std::optional(s3_error_response(200, "InternalError"));
+      if (permanent) return std::optional(s3_error_response(200, "InvalidPart"));
+      if (transient_left-- > 0) return std::optional(s3_error_response(200, "InternalError"));
     }
     return std::optional<s3::HttpResponse>();
   });
   auto store = make_bucket_store(test_server("rgw"), "complete", transport);
-  EXPECT_EQ(error_code_of([&] { store->put("k", random_bytes(20u << 20, 20)); }),
-            ErrorCode::Unavailable);
+  Bytes body = random_bytes(20u << 20, 20);
+  store->put("retried", body);
+  EXPECT_TRUE(store->get("retried").body == body);
+  permanent = true;
+  try {
+    store->put("k", body);
+    FAIL() << "an error in a 200 answer was ignored";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::InvalidArgument) << error.what();
+    EXPECT_NE(std::string(error.what()).find("CompleteMultipartUpload failed with InvalidPart"),
+              std::string::npos)
+        << error.what();
+  }
   EXPECT_FALSE(store->exists("k"));
   EXPECT_TRUE(store->list_multipart_uploads().empty());
 }

@@ -76,7 +76,7 @@ Error error_from_response(const HttpResponse& response, std::string_view what) {
   return Error(error_code_for(response.status, code), message);
 }
 
-bool is_retryable(const HttpResponse& response) {
+bool is_retryable(const HttpResponse& response, bool ok_may_hold_error) {
   switch (response.status) {
     case 429:
     case 500:
@@ -87,9 +87,9 @@ bool is_retryable(const HttpResponse& response) {
     default:
       break;
   }
-  if (response.status == 400) {
+  if (response.status == 400 || (ok_may_hold_error && response.status == 200)) {
     auto info = parse_s3_error(response.body);
-    return info && (info->code == "RequestTimeout" || info->code == "SlowDown");
+    return info && error_code_for(400, info->code) == ErrorCode::Unavailable;
   }
   return false;
 }

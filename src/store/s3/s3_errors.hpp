@@ -29,6 +29,8 @@ ErrorCode error_code_for(long status, std::string_view s3_code);
 Error error_from_response(const HttpResponse& response, std::string_view what);
 
 // True for answers worth retrying: 500, 502, 503, 504, 429 and RequestTimeout / SlowDown codes.
-bool is_retryable(const HttpResponse& response);
+// With `ok_may_hold_error` (CompleteMultipartUpload, CopyObject, UploadPartCopy: S3 may answer
+// 200 and put the error in the body) also a 200 whose body is such a transient <Error>.
+bool is_retryable(const HttpResponse& response, bool ok_may_hold_error = false);
 
 }  // namespace ndbucket::s3

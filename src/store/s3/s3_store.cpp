@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -154,6 +156,8 @@ struct S3Store::Impl {
   std::string host;    // endpoint host[:port]
   bool path_style = true;
   std::shared_ptr<s3::HttpTransport> transport;
+  // NDBUCKET_LOG=debug sends debug messages to stderr when no log callback is configured.
+  bool debug_to_stderr = false;
 
   Impl(S3Config c, std::shared_ptr<s3::HttpTransport> t)
       : config(std::move(c)),
@@ -175,6 +179,8 @@ struct S3Store::Impl {
         (scheme == "https" && host.ends_with(":443"))) {
       host.erase(host.rfind(':'));
     }
+    const char* log_level = std::getenv("NDBUCKET_LOG");
+    debug_to_stderr = log_level && std::string_view(log_level) == "debug";
     bool aws = host.ends_with(".amazonaws.com");
     bool dns_safe_bucket = config.bucket.find('.') == std::string::npos;
     path_style = config.addressing == S3Addressing::Path ||
@@ -197,11 +203,16 @@ struct S3Store::Impl {
   }
 
   void log(const std::string& message) const {
-    if (config.log) config.log(message);
+    if (config.log) {
+      config.log(message);
+    } else if (debug_to_stderr) {
+      std::fprintf(stderr, "ndbucket debug: %s\n", message.c_str());
+    }
   }
 
   // Signs and sends, retrying transient failures; returns the first non-retryable answer.
-  HttpResponse send(const S3Request& request) {
+  // `ok_may_hold_error`: see s3::is_retryable.
+  HttpResponse send(const S3Request& request, bool ok_may_hold_error = false) {
     std::string payload_hash =
         config.unsigned_payload ? "UNSIGNED-PAYLOAD" : s3::sha256_hex(request.body);
     s3::SigningRequest to_sign{request.method, request_host(request), request_path(request),
@@ -227,7 +238,7 @@ struct S3Store::Impl {
       std::string failure;
       try {
         HttpResponse response = transport->perform(http_request);
-        if (!s3::is_retryable(response)) return response;
+        if (!s3::is_retryable(response, ok_may_hold_error)) return response;
         failure = s3::error_from_response(response, what(request.key)).message();
       } catch (const Error& error) {
         if (error.code() != ErrorCode::Unavailable) throw;
@@ -256,11 +267,20 @@ struct S3Store::Impl {
     }
   }
 
-  // send() that turns any non-2xx answer into an error naming `key`.
-  HttpResponse send_ok(const S3Request& request) {
-    HttpResponse response = send(request);
+  // send() that turns any non-2xx answer, and an <Error> in a 200 where S3 may put one, into an
+  // error naming the request's key and `operation`.
+  HttpResponse send_ok(const S3Request& request, const char* operation = nullptr) {
+    HttpResponse response = send(request, operation != nullptr);
     if (response.status < 200 || response.status >= 300) {
       throw s3::error_from_response(response, what(request.key));
+    }
+    if (operation) {
+      if (auto error = s3::parse_s3_error(response.body)) {
+        // A 200 carries no status of its own: an unknown code means the request was wrong.
+        throw Error(s3::error_code_for(400, error->code), what(request.key) + ": " + operation +
+                                                              " failed with " + error->code + ": " +
+                                                              error->message);
+      }
     }
     return response;
   }
@@ -367,13 +387,7 @@ struct S3Store::Impl {
                          {{"content-type", "application/xml"}},
                          as_bytes(document),
                          std::nullopt};
-      HttpResponse response = send_ok(complete);
-      // S3 may answer 200 and still fail: the error is then in the body.
-      if (auto error = s3::parse_s3_error(response.body)) {
-        throw Error(s3::error_code_for(500, error->code),
-                    what(key) + ": CompleteMultipartUpload failed with " + error->code + ": " +
-                        error->message);
-      }
+      send_ok(complete, "CompleteMultipartUpload");
     } catch (...) {
       abort_multipart(key, upload_id);
       throw;
@@ -446,12 +460,7 @@ struct S3Store::Impl {
       request.headers.emplace_back("x-amz-metadata-directive", "COPY");
       if (!config.canned_acl.empty()) request.headers.emplace_back("x-amz-acl", config.canned_acl);
     }
-    HttpResponse response = send_ok(request);
-    if (auto error = s3::parse_s3_error(response.body)) {
-      throw Error(
-          s3::error_code_for(500, error->code),
-          what(destination) + ": CopyObject failed with " + error->code + ": " + error->message);
-    }
+    HttpResponse response = send_ok(request, "CopyObject");
     ObjectInfo info = *source_info;
     info.key = std::string(destination);
     info.metadata = options.metadata;
@@ -473,11 +482,7 @@ struct S3Store::Impl {
                                                        std::to_string(offset + length - 1)}},
                       {},
                       std::nullopt};
-    HttpResponse response = send_ok(request);
-    if (auto error = s3::parse_s3_error(response.body)) {
-      throw Error(s3::error_code_for(500, error->code),
-                  what(destination) + ": UploadPartCopy failed with " + error->code);
-    }
+    HttpResponse response = send_ok(request, "UploadPartCopy");
     std::string etag = parse(response, destination).child_text("ETag");
     if (etag.empty()) throw Error(ErrorCode::Corrupt, what(destination) + ": part without ETag");
     return etag;
