@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "block_codec.hpp"
 #include "config_reader.hpp"
 #include "decode_driver.hpp"
 #include "factories.hpp"
@@ -14,7 +15,7 @@ namespace ndbucket {
 namespace codec_detail {
 namespace {
 
-class BloscCodec final : public Codec {
+class BloscCodec final : public BlockCodec {
  public:
   explicit BloscCodec(const BloscOptions& options) : options_(options) {
     // The _ctx functions need neither blosc_init() nor the global lock; only name lookup here.
@@ -77,29 +78,8 @@ class BloscCodec final : public Codec {
     return static_cast<std::size_t>(written);
   }
 
-  Bytes do_decode(ByteSpan input, const DecodeLimits& limits) const override {
-    const std::size_t size = declared_size(input);
-    if (size > limits.max_decoded_size) {
-      throw_corrupt("blosc", "declares " + std::to_string(size) +
-                                 " bytes, more than the limit of " +
-                                 std::to_string(limits.max_decoded_size));
-    }
-    Bytes output(size);
-    decompress(input, output);
-    return output;
-  }
-
-  void do_decode_into(ByteSpan input, MutableByteSpan output) const override {
-    const std::size_t size = declared_size(input);
-    if (size != output.size()) {
-      throw_corrupt("blosc", "declares " + std::to_string(size) + " bytes, expected " +
-                                 std::to_string(output.size()));
-    }
-    decompress(input, output);
-  }
-
  private:
-  static std::size_t declared_size(ByteSpan input) {
+  std::size_t declared_size(ByteSpan input) const override {
     if (input.size() < BLOSC_MIN_HEADER_LENGTH) {
       throw_corrupt("blosc",
                     "only " + std::to_string(input.size()) + " bytes, shorter than a Blosc header");

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "block_codec.hpp"
 #include "config_reader.hpp"
 #include "decode_driver.hpp"
 #include "factories.hpp"
@@ -20,7 +21,7 @@ constexpr std::size_t kSizePrefix = 4;
 // about 255:1; a header claiming more is corrupt and is refused before allocating it.
 constexpr std::uint64_t kMaxLz4Ratio = 255;
 
-class Lz4Codec final : public Codec {
+class Lz4Codec final : public BlockCodec {
  public:
   explicit Lz4Codec(const Lz4Options& options) : acceleration_(options.acceleration) {}
 
@@ -56,28 +57,8 @@ class Lz4Codec final : public Codec {
     return kSizePrefix + static_cast<std::size_t>(written);
   }
 
-  Bytes do_decode(ByteSpan input, const DecodeLimits& limits) const override {
-    const std::size_t size = declared_size(input);
-    if (size > limits.max_decoded_size) {
-      throw_corrupt("lz4", "declares " + std::to_string(size) + " bytes, more than the limit of " +
-                               std::to_string(limits.max_decoded_size));
-    }
-    Bytes output(size);
-    decompress(input, output);
-    return output;
-  }
-
-  void do_decode_into(ByteSpan input, MutableByteSpan output) const override {
-    const std::size_t size = declared_size(input);
-    if (size != output.size()) {
-      throw_corrupt("lz4", "declares " + std::to_string(size) + " bytes, expected " +
-                               std::to_string(output.size()));
-    }
-    decompress(input, output);
-  }
-
  private:
-  static std::size_t declared_size(ByteSpan input) {
+  std::size_t declared_size(ByteSpan input) const override {
     if (input.size() < kSizePrefix + 1) {
       throw_corrupt("lz4", "only " + std::to_string(input.size()) +
                                " bytes, shorter than the size prefix and a block");
@@ -94,7 +75,7 @@ class Lz4Codec final : public Codec {
     return size;
   }
 
-  static void decompress(ByteSpan input, MutableByteSpan output) {
+  void decompress(ByteSpan input, MutableByteSpan output) const override {
     const ByteSpan block = input.subspan(kSizePrefix);
     if (block.size() > static_cast<std::size_t>(LZ4_compressBound(LZ4_MAX_INPUT_SIZE))) {
       throw_corrupt("lz4", "block larger than any LZ4 block can be");
