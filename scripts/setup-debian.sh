@@ -11,7 +11,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl
-  python3 python3-numpy python3-numcodecs python3-zarr python3-h5py python3-boto3 python3-botocore
+  python3 python3-numpy python3-scipy python3-numcodecs python3-zarr python3-h5py python3-boto3 python3-botocore
   # S3 test server of record: a one-node Ceph cluster with the RADOS gateway
   radosgw ceph-mon ceph-osd
 )
