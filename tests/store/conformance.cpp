@@ -16,15 +16,6 @@ namespace ndbucket::testing {
 
 namespace fs = std::filesystem;
 
-std::shared_ptr<ObjectStore> make_temp_file_store(const std::string& label) {
-  fs::path dir = fresh_test_dir(label);
-  return std::shared_ptr<ObjectStore>(new FileStore(dir), [dir](ObjectStore* store) {
-    delete store;
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  });
-}
-
 namespace {
 
 Bytes random_bytes(std::size_t size, std::uint64_t seed) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ndbucket/store/object_store.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket::testing {
 
@@ -32,9 +33,6 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
 
   std::shared_ptr<ObjectStore> store_;
 };
-
-// A fresh directory under the build tree, removed with the returned store.
-std::shared_ptr<ObjectStore> make_temp_file_store(const std::string& label);
 
 }  // namespace ndbucket::testing
 

@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "ndbucket/core/error.hpp"
+#include "ndbucket/store/file_store.hpp"
 
 namespace ndbucket::testing {
 
@@ -33,6 +35,16 @@ inline std::filesystem::path fresh_test_dir(const std::string& label) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// A FileStore on a fresh directory under the build tree, removed with the returned store.
+inline std::shared_ptr<ObjectStore> make_temp_file_store(const std::string& label) {
+  std::filesystem::path dir = fresh_test_dir(label);
+  return std::shared_ptr<ObjectStore>(new FileStore(dir), [dir](ObjectStore* store) {
+    delete store;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  });
 }
 
 }  // namespace ndbucket::testing

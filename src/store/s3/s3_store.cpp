@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "core/parallel.hpp"
 #include "ndbucket/store/key.hpp"
 #include "ndbucket/store/open_store.hpp"
 #include "ndbucket/store/prefix_store.hpp"
@@ -349,31 +350,11 @@ struct S3Store::Impl {
     try {
       std::uint64_t parts = std::max<std::uint64_t>(1, (size + part_size - 1) / part_size);
       std::vector<std::string> etags(parts);
-      std::atomic<std::uint64_t> next{0};
-      std::atomic<bool> failed{false};
-      std::mutex error_mutex;
-      std::exception_ptr first_error;  // guarded by error_mutex
-      auto worker = [&] {
-        while (!failed) {
-          std::uint64_t index = next++;
-          if (index >= parts) return;
-          std::uint64_t offset = index * part_size;
-          try {
-            etags[index] = send_part(upload_id, static_cast<int>(index + 1), offset,
-                                     std::min(part_size, size - offset));
-          } catch (...) {
-            std::lock_guard guard(error_mutex);
-            if (!first_error) first_error = std::current_exception();
-            failed = true;
-          }
-        }
-      };
-      std::vector<std::thread> threads;
-      auto workers = std::min<std::uint64_t>(parts, std::max(1, config.concurrency));
-      for (std::uint64_t t = 1; t < workers; ++t) threads.emplace_back(worker);
-      worker();
-      for (std::thread& thread : threads) thread.join();
-      if (first_error) std::rethrow_exception(first_error);
+      detail::for_each_parallel(parts, config.concurrency, [&](std::size_t index) {
+        std::uint64_t offset = index * part_size;
+        etags[index] = send_part(upload_id, static_cast<int>(index + 1), offset,
+                                 std::min(part_size, size - offset));
+      });
 
       std::string document = "<CompleteMultipartUpload>";
       for (std::uint64_t i = 0; i < parts; ++i) {
