@@ -1,0 +1,132 @@
+"""Interop half of tests/array/interop_test.cpp, run once per test executable.
+
+usage: array_interop.py DIR
+
+1. Checks every raw array ndbucket wrote (DIR/cpp/manifest.json: body file, metadata, expected
+   C-order bytes) by decoding it the way cottoncandy does (gzip module, numcodecs, numpy).
+2. Writes raw arrays exactly as cottoncandy's upload_raw_array does into DIR/py (body files, the
+   metadata in manifest.json, expected C-order bytes) for ndbucket to read.
+Prints one line per failure and exits 1 if any.
+"""
+import gzip
+import io
+import json
+import os
+import sys
+
+import numcodecs
+import numpy as np
+
+DIR = sys.argv[1]
+failures = []
+
+DTYPES = ["<f8", ">f8", "<f4", "<f2", "<i8", ">i4", "<i2", "|i1", "|u1", "<u2", ">u4", "<u8",
+          "|b1", "<c16", ">c8", "|S4", "<U5", "|V8"]
+# cottoncandy's compression values and how it frames each body.
+CODECS = {
+    "LZ4": numcodecs.LZ4(), "Zstd": numcodecs.Zstd(), "Zlib": numcodecs.Zlib(),
+    "BZ2": numcodecs.BZ2(), "GZIP": numcodecs.GZip(), "lzma": numcodecs.LZMA(),
+    "Blosc": numcodecs.Blosc(),
+}
+
+
+def decode(body, compression, dtype):
+    name = compression
+    if name in ("False", "None"):
+        return body
+    if name == "gzip":
+        return gzip.GzipFile(fileobj=io.BytesIO(body)).read()
+    for key, codec in CODECS.items():
+        if key.lower() == name.lower():
+            return bytes(codec.decode(body))
+    raise ValueError("unknown compression " + name)
+
+
+def encode(data, compression, arr):
+    if compression == "False":
+        return data
+    if compression == "gzip":
+        out = io.BytesIO()
+        with gzip.GzipFile(fileobj=out, mode="wb") as f:  # level 9, as cottoncandy
+            f.write(data)
+        return out.getvalue()
+    if compression == "Blosc":
+        # cottoncandy hands numcodecs the array, whose itemsize becomes blosc's typesize.
+        try:
+            return bytes(CODECS["Blosc"].encode(np.ascontiguousarray(arr)))
+        except (TypeError, ValueError):
+            return bytes(CODECS["Blosc"].encode(data))
+    return bytes(CODECS[compression].encode(data))
+
+
+# 1. What ndbucket wrote.
+cpp_manifest = os.path.join(DIR, "cpp", "manifest.json")
+checked = 0
+if os.path.exists(cpp_manifest):
+    for case in json.load(open(cpp_manifest)):
+        meta = case["metadata"]
+        try:
+            dtype = np.dtype(meta["dtype"])
+            shape = tuple(int(x) for x in meta["shape"].split(",")) if meta["shape"] else ()
+            assert meta["order"] == "C", "order " + meta["order"]
+            assert dtype.str == meta["dtype"], "dtype.str differs"
+            body = open(os.path.join(DIR, "cpp", case["body"]), "rb").read()
+            raw = decode(body, meta["compression"], dtype)
+            n = int(np.prod(shape)) * dtype.itemsize
+            arr = np.frombuffer(raw[:n], dtype=dtype).reshape(shape)
+            expected = open(os.path.join(DIR, "cpp", case["expected"]), "rb").read()
+            assert arr.tobytes() == expected, "values differ"
+            assert ",".join(str(d) for d in arr.shape) == meta["shape"], "shape text"
+            for k, v in case.get("user", {}).items():
+                assert meta.get(k) == v, "user metadata " + k
+            checked += 1
+        except Exception as error:  # noqa: BLE001 - report every case
+            failures.append("cpp case %s (%s): %r" % (case["body"], meta, error))
+
+# 2. Objects as cottoncandy writes them.
+py_dir = os.path.join(DIR, "py")
+os.makedirs(py_dir, exist_ok=True)
+cases = []
+rng = np.random.default_rng(1234)
+shapes = [(), (7,), (2, 3, 4), (0,), (0, 3)]
+n = 0
+for typestr in DTYPES:
+    dtype = np.dtype(typestr)
+    for compression in ["False", "gzip"] + list(CODECS):
+        for shape in shapes:
+            if int(np.prod(shape)) == 0 and compression in ("LZ4", "Zstd", "Blosc"):
+                continue  # cottoncandy cannot read these back itself; numcodecs cannot decode
+            count = int(np.prod(shape))
+            raw = rng.integers(0, 256, size=count * dtype.itemsize, dtype=np.uint8)
+            if dtype.kind == "b":
+                raw &= 1
+            arr = np.frombuffer(raw.tobytes(), dtype=dtype).reshape(shape)
+            data = np.ascontiguousarray(arr).tobytes()
+            body = encode(data, compression, arr)
+            meta = {"dtype": arr.dtype.str, "shape": ",".join(str(d) for d in arr.shape),
+                    "compression": compression, "order": "C", "note": "py%d" % n}
+            write_case = {"body": "%d.body" % n, "expected": "%d.expected" % n, "metadata": meta}
+            cases.append(write_case)
+            open(os.path.join(py_dir, write_case["body"]), "wb").write(body)
+            open(os.path.join(py_dir, write_case["expected"]), "wb").write(data)
+            n += 1
+# Old releases: Fortran-ordered raw and gzip bodies, the legacy gzip key.
+arr = np.arange(24, dtype="<f8").reshape(2, 3, 4)
+for compression in ["False", "gzip"]:
+    body = encode(arr.tobytes(order="F"), compression, arr)
+    meta = {"dtype": "<f8", "shape": "2,3,4", "compression": compression, "order": "F"}
+    cases.append({"body": "%d.body" % n, "expected": "%d.expected" % n, "metadata": meta})
+    open(os.path.join(py_dir, "%d.body" % n), "wb").write(body)
+    open(os.path.join(py_dir, "%d.expected" % n), "wb").write(arr.tobytes())
+    n += 1
+legacy = {"dtype": "<i4", "shape": "5", "gzip": "True"}
+data = np.arange(5, dtype="<i4").tobytes()
+cases.append({"body": "%d.body" % n, "expected": "%d.expected" % n, "metadata": legacy})
+open(os.path.join(py_dir, "%d.body" % n), "wb").write(encode(data, "gzip", None))
+open(os.path.join(py_dir, "%d.expected" % n), "wb").write(data)
+json.dump(cases, open(os.path.join(py_dir, "manifest.json"), "w"))
+
+print("python: checked %d ndbucket arrays, wrote %d cottoncandy arrays" % (checked, len(cases)))
+for failure in failures:
+    print("FAIL", failure)
+sys.exit(1 if failures else 0)
