@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "ndbucket/codecs/codec.hpp"
@@ -38,6 +39,14 @@ bool is_reserved(std::string_view name) {
 }
 
 }  // namespace
+
+bool is_raw_array_metadata(const Metadata& metadata) {
+  for (const auto& entry : metadata) {
+    std::string name = lower(entry.first);
+    if (name == "compression" || name == "gzip") return true;
+  }
+  return false;
+}
 
 ArrayInfo parse_array_metadata(const Metadata& metadata, std::string_view what) {
   auto corrupt = [&](const std::string& why) -> Error {
@@ -240,6 +249,55 @@ void ArrayStore::load_into(std::string_view key, const MutableArrayView& destina
   Array staging = Array::uninitialized(meta.dtype, meta.shape, meta.order);
   read_body(meta, staging.bytes());
   copy_elements(staging.view(), destination);
+}
+
+ObjectInfo ArrayStore::save_npy(std::string_view key, const ArrayView& view,
+                                const Metadata& metadata, const NpyWriteOptions& options) const {
+  // One buffer: ObjectStore::put takes a single span, so header and elements are joined.
+  Bytes body = encode_npy(view, options);
+  return store_->put(key, body, {.metadata = metadata});
+}
+
+Array ArrayStore::load_npy(std::string_view key) const {
+  const std::string what = store_->describe(key);
+  // Most headers fit in the first 4 KiB; a longer one costs a second ranged read.
+  constexpr std::uint64_t kFirstRead = 4096;
+  GetResult first;
+  try {
+    first = store_->get(key, ByteRange::span(0, kFirstRead));
+  } catch (const Error& error) {
+    // S3 answers an empty object's range with 416, which stores report as InvalidArgument.
+    std::optional<ObjectInfo> head;
+    if (error.code() == ErrorCode::InvalidArgument) head = store_->head(key);
+    if (head && head->size == 0) {
+      throw Error(ErrorCode::Corrupt, what + ": not a valid .npy: empty object");
+    }
+    throw;
+  }
+  std::uint64_t size = first.info.size;
+  std::size_t offset = npy_data_offset(first.body, what);
+  Bytes header_bytes = std::move(first.body);
+  if (offset > header_bytes.size()) {
+    if (offset > size) {
+      throw Error(ErrorCode::Corrupt, what + ": not a valid .npy: truncated header");
+    }
+    header_bytes = store_->get(key, ByteRange::span(0, offset)).body;
+  }
+  NpyHeader header = parse_npy_header(header_bytes, what);
+  Array out = Array::uninitialized(header.dtype, header.shape, header.order);
+  if (size - header.data_offset < out.nbytes()) {
+    throw Error(ErrorCode::Corrupt, what + ": not a valid .npy: the data holds " +
+                                        std::to_string(size - header.data_offset) +
+                                        " bytes, the shape needs " + std::to_string(out.nbytes()));
+  }
+  if (out.nbytes() == 0) return out;
+  if (header_bytes.size() >= header.data_offset + out.nbytes()) {
+    // A small file arrived whole with the first read.
+    std::memcpy(out.data(), header_bytes.data() + header.data_offset, out.nbytes());
+    return out;
+  }
+  store_->get_into(key, out.bytes(), ByteRange::span(header.data_offset, out.nbytes()));
+  return out;
 }
 
 }  // namespace ndbucket

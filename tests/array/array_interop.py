@@ -126,7 +126,57 @@ open(os.path.join(py_dir, "%d.body" % n), "wb").write(encode(data, "gzip", None)
 open(os.path.join(py_dir, "%d.expected" % n), "wb").write(data)
 json.dump(cases, open(os.path.join(py_dir, "manifest.json"), "w"))
 
+# 3. .npy files ndbucket wrote: np.load must read them with the same values and layout.
+npy_checked = 0
+npy_manifest = os.path.join(DIR, "npy_cpp", "manifest.json")
+if os.path.exists(npy_manifest):
+    for case in json.load(open(npy_manifest)):
+        try:
+            arr = np.load(os.path.join(DIR, "npy_cpp", case["file"]))
+            assert arr.dtype.str == case["dtype"], "dtype " + arr.dtype.str
+            assert list(arr.shape) == case["shape"], "shape %r" % (arr.shape,)
+            expected = open(os.path.join(DIR, "npy_cpp", case["expected"]), "rb").read()
+            assert np.ascontiguousarray(arr).tobytes() == expected, "values differ"
+            if case["fortran"]:
+                assert arr.flags.f_contiguous and not arr.flags.c_contiguous, "not fortran"
+            with open(os.path.join(DIR, "npy_cpp", case["file"]), "rb") as f:
+                version = np.lib.format.read_magic(f)
+            assert case["version"] in (0, version[0]), "version %r" % (version,)
+            npy_checked += 1
+        except Exception as error:  # noqa: BLE001
+            failures.append("npy case %s: %r" % (case["file"], error))
+
+# 4. .npy files as np.save (and np.lib.format for versions 2.0 and 3.0) writes them.
+npy_dir = os.path.join(DIR, "npy_py")
+os.makedirs(npy_dir, exist_ok=True)
+npy_cases = []
+for i, typestr in enumerate(DTYPES):
+    dtype = np.dtype(typestr)
+    for shape in [(), (5,), (3, 4), (2, 3, 4), (0, 2)]:
+        for fortran in [False, True]:
+            for version in [None, (2, 0), (3, 0)]:
+                count = int(np.prod(shape))
+                raw = rng.integers(0, 256, size=count * dtype.itemsize, dtype=np.uint8)
+                if dtype.kind == "b":
+                    raw &= 1
+                arr = np.frombuffer(raw.tobytes(), dtype=dtype).reshape(shape)
+                if fortran:
+                    arr = np.asfortranarray(arr)
+                name = "n%d.npy" % len(npy_cases)
+                with open(os.path.join(npy_dir, name), "wb") as f:
+                    if version is None:
+                        np.save(f, arr)
+                    else:
+                        np.lib.format.write_array(f, arr, version=version)
+                expected = "n%d.expected" % len(npy_cases)
+                open(os.path.join(npy_dir, expected), "wb").write(np.ascontiguousarray(arr).tobytes())
+                npy_cases.append({"file": name, "expected": expected, "dtype": arr.dtype.str,
+                                  "shape": list(arr.shape),
+                                  "fortran": bool(arr.flags.f_contiguous and not arr.flags.c_contiguous)})
+json.dump(npy_cases, open(os.path.join(npy_dir, "manifest.json"), "w"))
+
 print("python: checked %d ndbucket arrays, wrote %d cottoncandy arrays" % (checked, len(cases)))
+print("python: np.load read %d ndbucket .npy files, np.save wrote %d" % (npy_checked, len(npy_cases)))
 for failure in failures:
     print("FAIL", failure)
 sys.exit(1 if failures else 0)

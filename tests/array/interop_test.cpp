@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ndbucket/array/array_store.hpp"
+#include "ndbucket/array/npy.hpp"
 #include "ndbucket/store/file_store.hpp"
 #include "support/test_util.hpp"
 
@@ -89,9 +90,46 @@ json write_cpp_cases(const fs::path& dir) {
   return manifest;
 }
 
+// .npy files for np.load: every dtype, versions 1-3, C and Fortran order, strided input.
+json write_npy_cases(const fs::path& dir) {
+  fs::path root = dir / "npy_cpp";
+  fs::create_directories(root);
+  json manifest = json::array();
+  std::mt19937 rng(7);
+  int n = 0;
+  for (const char* typestr : kDtypes) {
+    DType dtype = DType::parse(typestr);
+    for (int version : {0, 2, 3}) {
+      for (Order order : {Order::C, Order::F}) {
+        for (const Shape& shape : {Shape{}, Shape{5}, Shape{3, 4}, Shape{2, 3, 4}, Shape{0, 2}}) {
+          Array a(dtype, shape, order);
+          for (std::byte& b : a.bytes()) {
+            b = static_cast<std::byte>(rng() & (dtype.kind() == DTypeKind::Bool ? 1 : 0xff));
+          }
+          std::string file = "a" + std::to_string(n) + ".npy";
+          std::string expected = "a" + std::to_string(n) + ".expected";
+          save_npy_file(root / file, a.view(), {.version = version});
+          write_file(root / expected, Array::copy_of(a.view()).bytes());
+          bool fortran = order == Order::F && !a.view().is_c_contiguous();
+          manifest.push_back({{"file", file},
+                              {"expected", expected},
+                              {"dtype", dtype.str()},
+                              {"shape", shape.dims()},
+                              {"fortran", fortran},
+                              {"version", version}});
+          ++n;
+        }
+      }
+    }
+  }
+  std::ofstream(root / "manifest.json") << manifest.dump();
+  return manifest;
+}
+
 TEST(Interop, NumpyAndCottoncandyBothWays) {
   fs::path dir = testing::fresh_test_dir("array-interop");
   json cpp_cases = write_cpp_cases(dir);
+  json npy_cases = write_npy_cases(dir);
   ASSERT_GT(cpp_cases.size(), 500u);
 
   std::string command = std::string(NDBUCKET_PYTHON) + " " + NDBUCKET_ARRAY_INTEROP_SCRIPT + " " +
@@ -122,6 +160,26 @@ TEST(Interop, NumpyAndCottoncandyBothWays) {
     ++checked;
   }
   EXPECT_EQ(checked, static_cast<int>(py_cases.size()));
+
+  // .npy files np.save wrote, read as files and as store objects.
+  json saved = json::parse(as_string_view(read_file(dir / "npy_py" / "manifest.json")));
+  ASSERT_GT(saved.size(), 500u);
+  for (const json& c : saved) {
+    std::string file = c["file"];
+    SCOPED_TRACE(file + " " + c.dump());
+    Bytes expected = read_file(dir / "npy_py" / c["expected"].get<std::string>());
+    Array loaded = load_npy_file(dir / "npy_py" / file);
+    EXPECT_EQ(loaded.dtype().str(), c["dtype"]);
+    EXPECT_EQ(loaded.shape().dims(), c["shape"].get<std::vector<std::size_t>>());
+    EXPECT_EQ(loaded.order() == Order::F, c["fortran"].get<bool>());
+    Array c_order = Array::copy_of(loaded.view());
+    EXPECT_TRUE(std::equal(expected.begin(), expected.end(), c_order.bytes().begin(),
+                           c_order.bytes().end()));
+    store->put("npy/" + file, read_file(dir / "npy_py" / file));
+    Array from_store = arrays.load_npy("npy/" + file);
+    EXPECT_TRUE(std::equal(from_store.bytes().begin(), from_store.bytes().end(),
+                           loaded.bytes().begin(), loaded.bytes().end()));
+  }
 }
 
 }  // namespace

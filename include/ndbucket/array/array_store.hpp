@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "ndbucket/array/array.hpp"
+#include "ndbucket/array/npy.hpp"
 #include "ndbucket/codecs/registry.hpp"
 #include "ndbucket/store/object_store.hpp"
 
@@ -87,6 +88,16 @@ class ArrayStore {
   // InvalidArgument when shape or dtype differ.
   void load_into(std::string_view key, const MutableArrayView& destination) const;
 
+  // Writes `view` as a .npy object, as cottoncandy's upload_npy_array: only `metadata` is
+  // attached (no array keys). Errors: InvalidArgument (bad key, bad version), the store's errors.
+  ObjectInfo save_npy(std::string_view key, const ArrayView& view, const Metadata& metadata = {},
+                      const NpyWriteOptions& options = {}) const;
+
+  // Reads a .npy object: the header by a ranged GET, then the elements straight into the new
+  // Array (in the file's order and byte order). Errors: NotFound; Corrupt for a bad header or a
+  // short body; Unsupported for structured dtypes; the store's errors.
+  Array load_npy(std::string_view key) const;
+
   // The array's dtype, shape, compression and user metadata, from a HEAD only.
   // Errors: NotFound; Corrupt as for load; the store's errors.
   ArrayInfo info(std::string_view key) const;
@@ -101,6 +112,11 @@ class ArrayStore {
   CodecRegistry codecs_;
   ArrayStoreOptions options_;
 };
+
+// Whether `metadata` carries cottoncandy's raw-array keys (a `compression` or legacy `gzip` name,
+// any case), i.e. the object is a raw array rather than a .npy or plain object. Thread safety:
+// pure.
+bool is_raw_array_metadata(const Metadata& metadata);
 
 // Parses cottoncandy's array metadata (names matched case-insensitively) for the object `what`.
 // Errors: Corrupt when the metadata does not describe a raw array. Thread safety: pure.
