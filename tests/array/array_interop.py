@@ -175,7 +175,90 @@ for i, typestr in enumerate(DTYPES):
                                   "fortran": bool(arr.flags.f_contiguous and not arr.flags.c_contiguous)})
 json.dump(npy_cases, open(os.path.join(npy_dir, "manifest.json"), "w"))
 
+# 5. Sparse matrices ndbucket wrote (FileStore root: object a/b is the file a/b; metadata from the
+# manifest), rebuilt with scipy.sparse.
+import scipy.sparse as sp  # noqa: E402
+
+sparse_checked = 0
+sparse_manifest = os.path.join(DIR, "sparse_cpp", "manifest.json")
+if os.path.exists(sparse_manifest):
+    manifest = json.load(open(sparse_manifest))
+    for case in manifest["matrices"]:
+        name = case["name"]
+        try:
+            root = os.path.join(DIR, "sparse_cpp")
+            meta_doc = json.load(open(os.path.join(root, name, "metadata.json")))
+            parts = {}
+            for attr in meta_doc["attrs"]:
+                meta = manifest["objects"][name + "/" + attr]
+                dtype = np.dtype(meta["dtype"])
+                shape = tuple(int(x) for x in meta["shape"].split(",")) if meta["shape"] else ()
+                raw = decode(open(os.path.join(root, name, attr), "rb").read(),
+                             meta["compression"], dtype)
+                count = int(np.prod(shape))
+                parts[attr] = np.frombuffer(raw[:count * dtype.itemsize], dtype).reshape(shape)
+            kind = meta_doc["type"]
+            shape = tuple(meta_doc["shape"])
+            if kind == "coo":
+                m = sp.coo_matrix((parts["data"], (parts["row"], parts["col"])), shape=shape)
+            else:
+                cls = {"csr": sp.csr_matrix, "csc": sp.csc_matrix, "bsr": sp.bsr_matrix}[kind]
+                m = cls((parts["data"], parts["indices"], parts["indptr"]), shape=shape)
+            dense = np.frombuffer(open(os.path.join(root, case["expected"]), "rb").read(),
+                                  dtype=m.dtype).reshape(shape)
+            assert np.array_equal(m.toarray(), dense), "values differ"
+            assert kind == case["type"], "type " + kind
+            sparse_checked += 1
+        except Exception as error:  # noqa: BLE001
+            failures.append("sparse case %s: %r" % (name, error))
+
+# 6. Sparse matrices as cottoncandy's upload_sparse_array writes them, every type.
+sparse_dir = os.path.join(DIR, "sparse_py")
+os.makedirs(sparse_dir, exist_ok=True)
+objects = []
+matrices = []
+srng = np.random.default_rng(77)
+for i, (kind, dtype, index_dtype, compression, shape) in enumerate([
+        ("csr", "<f8", "<i4", "gzip", (10, 8)), ("csc", "<f8", "<i4", "gzip", (10, 8)),
+        ("coo", "<f8", "<i4", "gzip", (10, 8)), ("bsr", "<f8", "<i4", "gzip", (10, 8)),
+        ("dia", "<f8", "<i4", "gzip", (10, 8)), ("csr", "<f4", "<i8", "Zstd", (30, 50)),
+        ("csc", "<f8", "<i8", "False", (1, 1)), ("coo", "<f4", "<i4", "LZ4", (7, 3)),
+        ("csr", "<f8", "<i4", "gzip", (0, 5)), ("bsr", "<f4", "<i4", "Zlib", (6, 9))]):
+    dense = srng.random(shape).astype(dtype)
+    dense[srng.random(shape) < 0.6] = 0
+    if kind == "bsr":
+        m = sp.bsr_matrix(dense, blocksize=(2, 2) if shape[1] % 3 else (2, 3))
+    elif kind == "dia":
+        m = sp.dia_matrix(dense)
+    else:
+        m = {"csr": sp.csr_matrix, "csc": sp.csc_matrix, "coo": sp.coo_matrix}[kind](dense)
+    attrs = {"csr": ["data", "indices", "indptr"], "csc": ["data", "indices", "indptr"],
+             "bsr": ["data", "indices", "indptr"], "coo": ["row", "col", "data"],
+             "dia": ["data", "offsets"]}[kind]
+    name = "sp%d" % i
+    for attr in attrs:
+        arr = getattr(m, attr)
+        if attr != "data":
+            arr = arr.astype(index_dtype)
+        body = encode(np.ascontiguousarray(arr).tobytes(), compression, arr)
+        meta = {"dtype": arr.dtype.str, "shape": ",".join(str(d) for d in arr.shape),
+                "compression": compression, "order": "C"}
+        objects.append({"key": name + "/" + attr, "body": "%s_%s.body" % (name, attr),
+                        "metadata": meta})
+        open(os.path.join(sparse_dir, objects[-1]["body"]), "wb").write(body)
+    doc = json.dumps({"type": kind, "attrs": attrs, "shape": list(m.shape)})
+    objects.append({"key": name + "/metadata.json", "body": name + "_metadata.json",
+                    "metadata": {}})
+    open(os.path.join(sparse_dir, name + "_metadata.json"), "w").write(doc)
+    open(os.path.join(sparse_dir, name + ".dense"), "wb").write(
+        np.ascontiguousarray(dense.astype("<f8")).tobytes())
+    matrices.append({"name": name, "type": kind, "dtype": dtype, "rows": shape[0],
+                     "cols": shape[1], "dense": name + ".dense"})
+json.dump({"objects": objects, "matrices": matrices},
+          open(os.path.join(sparse_dir, "manifest.json"), "w"))
+
 print("python: checked %d ndbucket arrays, wrote %d cottoncandy arrays" % (checked, len(cases)))
+print("python: scipy read %d ndbucket sparse matrices, wrote %d" % (sparse_checked, len(matrices)))
 print("python: np.load read %d ndbucket .npy files, np.save wrote %d" % (npy_checked, len(npy_cases)))
 for failure in failures:
     print("FAIL", failure)

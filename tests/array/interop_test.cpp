@@ -7,10 +7,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
+
+#include <Eigen/Dense>
 #include <sstream>
 
 #include "ndbucket/array/array_store.hpp"
 #include "ndbucket/array/npy.hpp"
+#include "ndbucket/array/sparse.hpp"
 #include "ndbucket/store/file_store.hpp"
 #include "support/test_util.hpp"
 
@@ -126,10 +130,71 @@ json write_npy_cases(const fs::path& dir) {
   return manifest;
 }
 
+// Sparse matrices for scipy: Eigen csr/csc, coo triplets; the dense expectation in C order.
+json write_sparse_cases(const fs::path& dir) {
+  fs::path root = dir / "sparse_cpp";
+  auto store =
+      std::make_shared<FileStore>(root, FileStoreOptions{.create_root = true, .sync = false});
+  ArrayStore arrays(store);
+  json matrices = json::array();
+  auto expect_dense = [&](const std::string& name, const std::string& type,
+                          const Eigen::MatrixXd& dense) {
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> c_order = dense;
+    write_file(root / (name + ".dense"),
+               ByteSpan(reinterpret_cast<const std::byte*>(c_order.data()),
+                        static_cast<std::size_t>(c_order.size()) * sizeof(double)));
+    matrices.push_back({{"name", name}, {"type", type}, {"expected", name + ".dense"}});
+  };
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> value(-5, 5);
+  int n = 0;
+  for (auto [rows, cols] :
+       {std::pair{10, 8}, std::pair{1, 30}, std::pair{0, 4}, std::pair{50, 40}}) {
+    Eigen::MatrixXd dense = Eigen::MatrixXd::Zero(rows, cols);
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < cols; ++j)
+        if (rng() % 3 == 0) dense(i, j) = value(rng);
+    for (const char* compression : {"gzip", "none", "Zstd", "LZ4"}) {
+      // numcodecs cannot decode empty zstd/lz4 bodies (docs/codecs.md).
+      if (rows == 0 && compression[0] != 'g' && compression[0] != 'n') continue;
+      ArraySaveOptions options{.compression = compression, .metadata = {}};
+      std::string name = "m" + std::to_string(n++);
+      Eigen::SparseMatrix<double, Eigen::RowMajor> csr = dense.sparseView();
+      save_sparse(arrays, name + "csr", csr, options);
+      expect_dense(name + "csr", "csr", dense);
+      Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t> csc = dense.sparseView();
+      save_sparse(arrays, name + "csc", csc, options);
+      expect_dense(name + "csc", "csc", dense);
+      Triplets t;
+      t.rows = static_cast<std::size_t>(rows);
+      t.cols = static_cast<std::size_t>(cols);
+      std::vector<double> values;
+      for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j)
+          if (dense(i, j) != 0) {
+            t.row.push_back(i);
+            t.col.push_back(j);
+            values.push_back(dense(i, j));
+          }
+      t.data = Array::from_vector(values);
+      save_coo(arrays, name + "coo", t, options);
+      expect_dense(name + "coo", "coo", dense);
+    }
+  }
+  json objects = json::object();
+  for (const ObjectInfo& info : store->list("").objects) {
+    objects[info.key] = store->head(info.key)->metadata;
+  }
+  json manifest = {{"matrices", matrices}, {"objects", objects}};
+  std::ofstream(root / "manifest.json") << manifest.dump();
+  return manifest;
+}
+
 TEST(Interop, NumpyAndCottoncandyBothWays) {
   fs::path dir = testing::fresh_test_dir("array-interop");
   json cpp_cases = write_cpp_cases(dir);
   json npy_cases = write_npy_cases(dir);
+  json sparse_cases = write_sparse_cases(dir);
   ASSERT_GT(cpp_cases.size(), 500u);
 
   std::string command = std::string(NDBUCKET_PYTHON) + " " + NDBUCKET_ARRAY_INTEROP_SCRIPT + " " +
@@ -180,6 +245,33 @@ TEST(Interop, NumpyAndCottoncandyBothWays) {
     EXPECT_TRUE(std::equal(from_store.bytes().begin(), from_store.bytes().end(),
                            loaded.bytes().begin(), loaded.bytes().end()));
   }
+
+  // Sparse matrices scipy wrote in cottoncandy's layout: csr, csc, coo, bsr, dia.
+  json sparse = json::parse(as_string_view(read_file(dir / "sparse_py" / "manifest.json")));
+  for (const json& o : sparse["objects"]) {
+    store->put("sparse/" + o["key"].get<std::string>(),
+               read_file(dir / "sparse_py" / o["body"].get<std::string>()),
+               {.metadata = o["metadata"].get<Metadata>()});
+  }
+  std::set<std::string> types;
+  for (const json& m : sparse["matrices"]) {
+    std::string name = "sparse/" + m["name"].get<std::string>();
+    SCOPED_TRACE(m.dump());
+    Bytes dense_bytes = read_file(dir / "sparse_py" / m["dense"].get<std::string>());
+    auto rows = m["rows"].get<Eigen::Index>();
+    auto cols = m["cols"].get<Eigen::Index>();
+    Eigen::MatrixXd expected =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            reinterpret_cast<const double*>(dense_bytes.data()), rows, cols);
+    Eigen::MatrixXd got =
+        m["dtype"] == "<f4"
+            ? Eigen::MatrixXd(Eigen::MatrixXf(load_sparse<float>(arrays, name)).cast<double>())
+            : Eigen::MatrixXd(load_sparse<double>(arrays, name));
+    EXPECT_EQ(got, expected);
+    EXPECT_EQ(load_sparse_arrays(arrays, name).type, m["type"]);
+    types.insert(m["type"].get<std::string>());
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"bsr", "coo", "csc", "csr", "dia"}));
 }
 
 }  // namespace
