@@ -116,7 +116,8 @@ std::vector<HeadItem> head_many(ObjectStore& store, const std::vector<std::strin
 // parallel. Returns the objects prefix by prefix, in the order the prefixes were given, each
 // prefix's objects in key order; an object under two of the prefixes appears twice, as Metaflow
 // does. Errors: the first failing prefix's error (in prefix order) is thrown after every listing
-// stopped; Unavailable when cancelled. memory_budget does not apply (listings hold no bodies).
+// stopped; Unavailable when cancelled. memory_budget does not apply (listings hold no bodies);
+// progress counts prefixes (listed, total).
 std::vector<ObjectInfo> list_recursive(ObjectStore& store, const std::vector<std::string>& prefixes,
                                        const TransferOptions& options = {});
 
