@@ -27,6 +27,7 @@ void print_overview(const std::vector<ndbucket::cli::Command>& commands, std::os
 
 int main(int argc, char** argv) {
   std::vector<ndbucket::cli::Command> commands = ndbucket::cli::object_commands();
+  for (auto& command : ndbucket::cli::fs_commands()) commands.push_back(std::move(command));
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     print_overview(commands, std::cerr);

@@ -17,6 +17,8 @@
 
 #include "core/parallel.hpp"
 #include "ndbucket/core/error.hpp"
+#include "ndbucket/core/mapped_file.hpp"
+#include "ndbucket/store/open_store.hpp"
 
 namespace ndbucket {
 
@@ -74,40 +76,6 @@ class Progress {
   std::mutex mutex_;
 };
 
-// A local file's bytes, mapped rather than read, so an upload reads it in place.
-class MappedFile {
- public:
-  explicit MappedFile(const std::filesystem::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      throw Error(ErrorCode::Io, "cannot open '" + path.string() + "': " + std::strerror(errno));
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      ::close(fd);
-      throw Error(ErrorCode::Io, "cannot stat '" + path.string() + "'");
-    }
-    size_ = static_cast<std::size_t>(st.st_size);
-    if (size_ > 0) {
-      data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    }
-    ::close(fd);
-    if (data_ == MAP_FAILED) {
-      throw Error(ErrorCode::Io, "cannot map '" + path.string() + "': " + std::strerror(errno));
-    }
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  ~MappedFile() {
-    if (data_ != nullptr && data_ != MAP_FAILED) ::munmap(data_, size_);
-  }
-  ByteSpan bytes() const { return {static_cast<const std::byte*>(data_), size_}; }
-
- private:
-  void* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
 }  // namespace
 
 std::string clean_name(std::string_view name) {
@@ -119,6 +87,61 @@ std::string clean_name(std::string_view name) {
   }
   if (!cleaned.empty() && cleaned.front() == '/') cleaned.erase(0, 1);
   return cleaned;
+}
+
+namespace {
+
+// Where a URL's path starts and which part of it may hold wildcards: remote URLs keep their
+// query string apart, and there the first '?' starts the query, so '?' is no wildcard.
+struct UrlParts {
+  std::string base;   // without the query string
+  std::string query;  // "" or "?..."
+  std::size_t path_start = 0;
+  bool remote = false;
+  std::size_t first_wildcard = std::string::npos;
+};
+
+UrlParts split_url(std::string_view url) {
+  UrlParts parts{std::string(url), "", 0, false, std::string::npos};
+  std::size_t scheme_end = parts.base.find("://");
+  parts.remote = scheme_end != std::string::npos && !parts.base.starts_with("file://");
+  if (parts.remote) {
+    if (std::size_t mark = parts.base.find('?'); mark != std::string::npos) {
+      parts.query = parts.base.substr(mark);
+      parts.base.resize(mark);
+    }
+  }
+  parts.path_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  parts.first_wildcard = parts.base.find_first_of(parts.remote ? "*[" : "*?[", parts.path_start);
+  return parts;
+}
+
+}  // namespace
+
+bool url_has_wildcards(std::string_view url) {
+  return split_url(url).first_wildcard != std::string::npos;
+}
+
+GlobLocation open_glob(std::string_view url, bool create) {
+  UrlParts parts = split_url(url);
+  const std::string& base = parts.base;
+  // The store sits at the last '/' before the first wildcard (or before the last segment).
+  std::size_t limit =
+      parts.first_wildcard == std::string::npos ? base.size() : parts.first_wildcard;
+  std::size_t slash = limit == 0 ? std::string::npos : base.rfind('/', limit - 1);
+  OpenOptions options{.create = create, .file = {}};
+  if (slash == std::string::npos || slash < parts.path_start) {
+    if (parts.remote) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "'" + redact_url(url) + "' names no bucket or store to search");
+    }
+    return {open_store(".", options), base.substr(parts.path_start)};
+  }
+  if (parts.remote && base.find('/', parts.path_start) > slash) {
+    throw Error(ErrorCode::InvalidArgument,
+                "'" + redact_url(url) + "': a bucket or store name cannot hold wildcards");
+  }
+  return {open_store(base.substr(0, slash + 1) + parts.query, options), base.substr(slash + 1)};
 }
 
 FileSystem::FileSystem(std::shared_ptr<ObjectStore> store) : store_(std::move(store)) {

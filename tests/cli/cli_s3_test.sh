@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 read -r _ endpoint access secret < <(grep '^rgw ' "$servers") || { echo "no rgw in $servers" >&2; exit 1; }
 # curl signs too, but does not hash the body: it must say so, or RGW rejects the signature.
 s3curl() {
-  curl -sf --user "$access:$secret" --aws-sigv4 "aws:amz:us-east-1:s3" \
+  curl -sf -m 60 --user "$access:$secret" --aws-sigv4 "aws:amz:us-east-1:s3" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
 }
 bucket="ndb-cli-$$"

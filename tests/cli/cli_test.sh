@@ -80,7 +80,7 @@ expect_rc 1 "$nb" ls "ftp://host/x"; expect_err "unknown scheme"
 # rm: one or many objects; a missing one is an error unless forced.
 expect_rc 0 "$nb" rm "$store/data/stdin.txt" "$store/empty"
 expect_rc 1 "$nb" info "$store/empty"
-expect_rc 1 "$nb" rm "$store/data/stdin.txt"; expect_err "no object at"
+expect_rc 1 "$nb" rm "$store/data/stdin.txt"; expect_err "nothing to delete at"
 expect_rc 0 "$nb" rm -f "$store/data/stdin.txt"
 expect_rc 0 "$nb" ls -r "$store"
 [[ "$(cat "$work/out")" == "data/random.bin" ]] || fail "after rm, ls -r shows: $(cat "$work/out")"

@@ -74,6 +74,10 @@ memstore device bytes = ${MEMSTORE_BYTES:-3221225472}
 [client.rgw.gw]
 rgw frontends = beast endpoint=127.0.0.1:$port tcp_nodelay=1
 rgw data = $dir/rgw
+# Deleted objects wait for garbage collection (2 h by default) and fill the in-memory OSD
+# meanwhile; collect them within a minute so a long test run keeps its memory.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
 CONF
 
 conf=(-c "$dir/ceph.conf")
@@ -88,6 +92,13 @@ ceph-osd "${conf[@]}" -i 0 2>/dev/null
 radosgw "${conf[@]}" -n client.rgw.gw --no-mon-config
 for _ in $(seq 240); do
   curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" && break
+  # A gateway that exited (a port taken, a bad setting) will not answer: say why at once.
+  if [[ -f $dir/run/client.rgw.gw.pid ]] && ! kill -0 "$(cat "$dir/run/client.rgw.gw.pid")" 2>/dev/null; then
+    echo "radosgw exited:" >&2
+    grep -E "ERROR|failed" "$dir/log/client.rgw.gw.log" | tail -5 >&2
+    stop
+    exit 1
+  fi
   sleep 0.5
 done
 curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" || { echo "radosgw did not answer on port $port" >&2; stop; exit 1; }

@@ -3,13 +3,22 @@
 #   s3_servers.sh start DIR   writes DIR/servers.txt, one "NAME ENDPOINT ACCESS_KEY SECRET_KEY"
 #                             line per server; exits non-zero if any server fails to start
 #   s3_servers.sh stop DIR
-# Ports: NDBUCKET_RGW_PORT (17480) and NDBUCKET_MOTO_PORT (14571).
+# Ports: the first free ones from NDBUCKET_RGW_PORT (17480) and NDBUCKET_MOTO_PORT (14571).
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:?state directory}
 here=$(cd "$(dirname "$0")" && pwd)
-rgw_port=${NDBUCKET_RGW_PORT:-17480}
-moto_port=${NDBUCKET_MOTO_PORT:-14571}
+
+# The first port from $1 on that nothing listens on (and its +5000 twin, RGW's monitor, too).
+# Ports stay below 32768, out of Linux's range for outgoing connections.
+free_port() {
+  local port=$1
+  while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null ||
+    (exec 3<>/dev/tcp/127.0.0.1/$((port + 5000))) 2>/dev/null; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
 
 if [[ $action == stop ]]; then
   "$here/rgw.sh" stop "$dir/rgw" || true
@@ -23,6 +32,8 @@ rm -f "$dir/servers.txt"
 # Leftovers of an interrupted run would hold the ports.
 "$here/rgw.sh" stop "$dir/rgw" 2>/dev/null || true
 "$here/moto.sh" stop "$dir/moto" 2>/dev/null || true
+rgw_port=$(free_port "${NDBUCKET_RGW_PORT:-17480}")
+moto_port=$(free_port "${NDBUCKET_MOTO_PORT:-14571}")
 
 # Both in parallel: RGW takes ~12 s to come up, moto ~3 s.
 "$here/rgw.sh" start "$dir/rgw" "$rgw_port" >"$dir/rgw.out" 2>"$dir/rgw.err" &

@@ -17,7 +17,9 @@ struct Command {
   int (*run)(const Args& args);
 };
 
-// The object commands: ls, cat, put, get, rm, info.
+// The single-object commands: cat, put, get, info.
 std::vector<Command> object_commands();
+// The directory and pattern commands: ls, glob, tree, du, cp, mv, rm.
+std::vector<Command> fs_commands();
 
 }  // namespace ndbucket::cli

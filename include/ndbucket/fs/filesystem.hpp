@@ -52,6 +52,20 @@ struct WalkEntry {
 // The rule names go through: collapse runs of '/', drop one leading '/'. Thread safety: pure.
 std::string clean_name(std::string_view name);
 
+// A URL whose path may hold glob wildcards ("s3://b/runs/*/weights?endpoint=..."), split into
+// the store at its deepest wildcard-free directory and the pattern below it ("*/weights"); a
+// URL without wildcards gives its parent directory and its last segment. In s3:// and mem://
+// URLs the first '?' starts the query string, so use `[x]` classes there instead of `?`.
+// Errors: InvalidArgument (a wildcard in the bucket name), those of open_store.
+struct GlobLocation {
+  std::shared_ptr<ObjectStore> store;
+  std::string pattern;
+};
+GlobLocation open_glob(std::string_view url, bool create = false);
+
+// Whether the URL's path holds a wildcard, by the rules of open_glob. Thread safety: pure.
+bool url_has_wildcards(std::string_view url);
+
 class FileSystem {
  public:
   // Errors: InvalidArgument for a null store.
