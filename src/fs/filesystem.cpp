@@ -285,8 +285,14 @@ DiskUsage FileSystem::du(std::string_view prefix, int concurrency) {
   return usage;
 }
 
-std::size_t FileSystem::cp(std::string_view source_name, std::string_view destination_name,
+std::size_t FileSystem::cp(std::string_view source, std::string_view destination,
                            const CopyOptions& options) {
+  return copy_to(*this, source, destination, options);
+}
+
+std::size_t FileSystem::copy_to(FileSystem& target, std::string_view source_name,
+                                std::string_view destination_name, const CopyOptions& options) {
+  bool same_store = target.store_ == store_;
   std::string source = without_slash(clean_name(source_name));
   std::string destination = without_slash(clean_name(destination_name));
   // (source key, destination key, size) of everything to copy.
@@ -309,7 +315,7 @@ std::size_t FileSystem::cp(std::string_view source_name, std::string_view destin
       throw Error(ErrorCode::InvalidArgument,
                   store_->describe(source) + " is a directory: copy it recursively");
     }
-    if (to_dir.starts_with(from_dir)) {
+    if (same_store && to_dir.starts_with(from_dir)) {
       throw Error(ErrorCode::InvalidArgument,
                   "cannot copy " + store_->describe(source) + " into itself (" + destination + ")");
     }
@@ -327,7 +333,7 @@ std::size_t FileSystem::cp(std::string_view source_name, std::string_view destin
     std::string clashing;
     std::mutex clash_mutex;
     detail::for_each_parallel(items.size(), options.concurrency, [&](std::size_t i) {
-      if (!clash && store_->exists(items[i].to)) {
+      if (!clash && target.store_->exists(items[i].to)) {
         std::lock_guard guard(clash_mutex);
         clash = true;
         clashing = items[i].to;
@@ -335,14 +341,21 @@ std::size_t FileSystem::cp(std::string_view source_name, std::string_view destin
     });
     if (clash) {
       throw Error(ErrorCode::AlreadyExists,
-                  store_->describe(clashing) + " exists; ask to overwrite to replace it");
+                  target.store_->describe(clashing) + " exists; ask to overwrite to replace it");
     }
   }
   std::uint64_t total = 0;
   for (const Item& item : items) total += item.size;
   Progress progress(options.progress, total);
   detail::for_each_parallel(items.size(), options.concurrency, [&](std::size_t i) {
-    store_->copy(items[i].from, items[i].to);
+    if (same_store) {
+      store_->copy(items[i].from, items[i].to);
+    } else {
+      // Between stores the bytes pass through here, with their metadata and content type.
+      GetResult object_read = store_->get(items[i].from);
+      target.store_->put(items[i].to, object_read.body,
+                         {object_read.info.metadata, object_read.info.content_type});
+    }
     progress.add(items[i].size);
   });
   return items.size();

@@ -60,6 +60,14 @@ run "$nb" cp -r "$src" "s3://$bucket/copy"; [[ $? -eq 1 ]] || fail "cp -r over e
 grep -qF "exists" "$work/err" || fail "overwrite refusal: $(cat "$work/err")"
 run "$nb" cp -r "s3://$bucket/copy/d1" "s3://$bucket/server-side" || fail "store to store: $(cat "$work/err")"
 run "$nb" mv "s3://$bucket/server-side/f1.bin" "s3://$bucket/moved.bin" || fail "mv: $(cat "$work/err")"
+# Between two buckets (two stores) the bytes pass through the tool, metadata kept.
+curl -sf -m 60 -X PUT --user "$access:$secret" --aws-sigv4 "aws:amz:us-east-1:s3" \
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$endpoint/$bucket-2" >/dev/null || fail "no second bucket"
+printf 'tagged' | "$nb" put - "s3://$bucket/copy/d2/tagged" -m origin=first -q
+run "$nb" cp -r "s3://$bucket/copy/d2" "s3://$bucket-2/d2" || fail "bucket to bucket: $(cat "$work/err")"
+run "$nb" cat "s3://$bucket-2/d2/f2.bin"; cmp -s "$work/out" "$src/d2/f2.bin" || fail "cross-store copy changed bytes"
+run "$nb" info "s3://$bucket-2/d2/tagged"; grep -qF "origin=first" "$work/out" || fail "cross-store metadata"
+run "$nb" rm -r "s3://$bucket-2/d2" || fail "cleanup of the second bucket"
 run "$nb" cat "s3://$bucket/moved.bin"; cmp -s "$work/out" "$src/d1/f1.bin" || fail "mv changed bytes"
 
 # The progress bar: drawn on a terminal (here a pseudo-terminal from script(1)), never on a

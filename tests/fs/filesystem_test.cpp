@@ -176,6 +176,14 @@ TEST_P(FileSystemTest, CpAndMvObjectsAndDirectories) {
   EXPECT_FALSE(store_->exists("moved/a"));
   EXPECT_TRUE(store_->exists("single"));
   EXPECT_TRUE(store_->exists("srcx/keep"));
+
+  // Into another store: the bytes pass through, metadata and content type kept.
+  FileSystem other(std::make_shared<MemoryStore>("other"));
+  EXPECT_EQ(fs_->copy_to(other, "moved", "elsewhere", {.recursive = true}), 1u);
+  EXPECT_EQ(as_string_view(other.store()->get("elsewhere/sub/b").body), "src/sub/b");
+  EXPECT_EQ(fs_->copy_to(other, "single", "one"), 1u);
+  EXPECT_EQ(other.store()->head("one")->metadata.at("dtype"), "<f8");
+  EXPECT_EQ(error_code_of([&] { fs_->copy_to(other, "single", "one"); }), ErrorCode::AlreadyExists);
 }
 
 TEST_P(FileSystemTest, DirectoriesUploadAndDownloadWithFilters) {

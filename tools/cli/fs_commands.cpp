@@ -142,20 +142,28 @@ std::size_t copy_or_move(const Args& args, bool move) {
     throw UsageError("neither side is a store URL (s3://, mem://): use cp(1) for local files");
   }
   if (from_store && to_store) {
-    // One store holds both: the common root of the two URLs, with server-side copies.
-    std::string root = source.substr(0, source.find('/', source.find("://") + 3));
-    if (!destination.starts_with(root + "/")) {
-      throw Error(ErrorCode::Unsupported,
-                  "copying between different stores is not supported yet: download, then upload");
-    }
-    std::string query =
-        source.find('?') == std::string::npos ? "" : source.substr(source.find('?'));
-    auto strip = [&](const std::string& url) {
-      return url.substr(root.size() + 1, url.find('?') - root.size() - 1);
+    // Within one store (the same scheme://authority and query) copies are server-side.
+    auto root_of = [](const std::string& url) {
+      return url.substr(0, url.find('/', url.find("://") + 3));
     };
-    FileSystem fs(open_store(root + query));
-    return move ? fs.mv(strip(source), strip(destination), options)
-                : fs.cp(strip(source), strip(destination), options);
+    auto query_of = [](const std::string& url) {
+      std::size_t mark = url.find('?');
+      return mark == std::string::npos ? std::string() : url.substr(mark);
+    };
+    auto path_of = [&](const std::string& url) {
+      std::string root = root_of(url);
+      std::string path = url.size() > root.size() ? url.substr(root.size() + 1) : "";
+      return path.substr(0, path.find('?'));
+    };
+    if (root_of(source) == root_of(destination) && query_of(source) == query_of(destination)) {
+      FileSystem fs(open_store(root_of(source) + query_of(source)));
+      return move ? fs.mv(path_of(source), path_of(destination), options)
+                  : fs.cp(path_of(source), path_of(destination), options);
+    }
+    if (move) throw UsageError("mv between different stores: use cp, then rm -r");
+    Split from = split(source, false), to = split(destination, true);
+    FileSystem source_fs(from.store), target_fs(to.store);
+    return source_fs.copy_to(target_fs, from.name, to.name, options);
   }
   if (move) throw UsageError("mv works between store URLs only; use cp, then rm");
   if (to_store) {

@@ -111,6 +111,11 @@ class FileSystem {
   std::size_t cp(std::string_view source, std::string_view destination,
                  const CopyOptions& options = {});
 
+  // cp() into another store's tree: the same rules, with each object read here and written
+  // there (metadata and content type kept). With target == *this it is cp().
+  std::size_t copy_to(FileSystem& target, std::string_view source, std::string_view destination,
+                      const CopyOptions& options = {});
+
   // cp() then deletes what was copied. Errors as cp.
   std::size_t mv(std::string_view source, std::string_view destination,
                  const CopyOptions& options = {});
