@@ -27,6 +27,8 @@ void print_overview(const std::vector<ndbucket::cli::Command>& commands, std::os
 
 int main(int argc, char** argv) {
   std::vector<ndbucket::cli::Command> commands = ndbucket::cli::object_commands();
+  // `array` groups subcommands (info, get, put, show) with their own --help.
+  for (auto& entry : ndbucket::cli::array_commands()) commands.push_back(std::move(entry));
   for (auto& command : ndbucket::cli::fs_commands()) commands.push_back(std::move(command));
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command->name == "array") return ndbucket::cli::run_array_command(rest);
   for (const std::string& arg : rest) {
     if (arg == "--") break;
     if (arg == "--help" || arg == "-h") {

@@ -224,6 +224,13 @@ void ArrayStore::read_body(const ArrayInfo& info, MutableByteSpan destination) c
 
 Array ArrayStore::load(std::string_view key) const {
   ArrayInfo meta = info(key);
+  std::size_t nbytes = meta.shape.nbytes(meta.dtype.itemsize());
+  if (meta.compression == "False" && meta.stored_size < nbytes) {
+    // Refused before allocating: a forged shape must not cost memory.
+    throw Error(ErrorCode::Corrupt, store_->describe(key) + ": body has " +
+                                        std::to_string(meta.stored_size) +
+                                        " bytes, the array needs " + std::to_string(nbytes));
+  }
   Array out = Array::uninitialized(meta.dtype, meta.shape, meta.order);
   read_body(meta, out.bytes());
   return out;
@@ -251,6 +258,12 @@ void ArrayStore::load_into(std::string_view key, const MutableArrayView& destina
   copy_elements(staging.view(), destination);
 }
 
+Array ArrayStore::load_any(std::string_view key) const {
+  std::optional<ObjectInfo> head = store_->head(key);
+  if (!head) throw Error(ErrorCode::NotFound, store_->describe(key) + ": no such array");
+  return is_raw_array_metadata(head->metadata) ? load(key) : load_npy(key);
+}
+
 ObjectInfo ArrayStore::save_npy(std::string_view key, const ArrayView& view,
                                 const Metadata& metadata, const NpyWriteOptions& options) const {
   // One buffer: ObjectStore::put takes a single span, so header and elements are joined.
@@ -258,7 +271,8 @@ ObjectInfo ArrayStore::save_npy(std::string_view key, const ArrayView& view,
   return store_->put(key, body, {.metadata = metadata});
 }
 
-Array ArrayStore::load_npy(std::string_view key) const {
+NpyHeader ArrayStore::read_npy_header(std::string_view key, std::uint64_t& size,
+                                      Bytes& prefix) const {
   const std::string what = store_->describe(key);
   // Most headers fit in the first 4 KiB; a longer one costs a second ranged read.
   constexpr std::uint64_t kFirstRead = 4096;
@@ -274,22 +288,37 @@ Array ArrayStore::load_npy(std::string_view key) const {
     }
     throw;
   }
-  std::uint64_t size = first.info.size;
+  size = first.info.size;
   std::size_t offset = npy_data_offset(first.body, what);
-  Bytes header_bytes = std::move(first.body);
-  if (offset > header_bytes.size()) {
+  prefix = std::move(first.body);
+  if (offset > prefix.size()) {
     if (offset > size) {
       throw Error(ErrorCode::Corrupt, what + ": not a valid .npy: truncated header");
     }
-    header_bytes = store_->get(key, ByteRange::span(0, offset)).body;
+    prefix = store_->get(key, ByteRange::span(0, offset)).body;
   }
-  NpyHeader header = parse_npy_header(header_bytes, what);
-  Array out = Array::uninitialized(header.dtype, header.shape, header.order);
-  if (size - header.data_offset < out.nbytes()) {
+  return parse_npy_header(prefix, what);
+}
+
+NpyHeader ArrayStore::npy_info(std::string_view key) const {
+  std::uint64_t size = 0;
+  Bytes prefix;
+  return read_npy_header(key, size, prefix);
+}
+
+Array ArrayStore::load_npy(std::string_view key) const {
+  const std::string what = store_->describe(key);
+  std::uint64_t size = 0;
+  Bytes header_bytes;
+  NpyHeader header = read_npy_header(key, size, header_bytes);
+  // Checked before allocating, so a forged shape cannot ask for more memory than the body.
+  std::size_t nbytes = header.shape.nbytes(header.dtype.itemsize());
+  if (size - header.data_offset < nbytes) {
     throw Error(ErrorCode::Corrupt, what + ": not a valid .npy: the data holds " +
                                         std::to_string(size - header.data_offset) +
-                                        " bytes, the shape needs " + std::to_string(out.nbytes()));
+                                        " bytes, the shape needs " + std::to_string(nbytes));
   }
+  Array out = Array::uninitialized(header.dtype, header.shape, header.order);
   if (out.nbytes() == 0) return out;
   if (header_bytes.size() >= header.data_offset + out.nbytes()) {
     // A small file arrived whole with the first read.

@@ -327,8 +327,16 @@ Array load_npy_file(const std::filesystem::path& path) {
     head.resize(have + got);
   }
   NpyHeader header = parse_npy_header(head, what);
-  // The header may have been read past data_offset only when the file is tiny: give those bytes
-  // back by seeking to the data.
+  // The file's size bounds the allocation, so a forged shape cannot ask for more memory.
+  std::size_t nbytes = header.shape.nbytes(header.dtype.itemsize());
+  if (std::fseek(file.get(), 0, SEEK_END) != 0) fail_file(errno, "cannot seek in", path);
+  long end = std::ftell(file.get());
+  if (end < 0) fail_file(errno, "cannot seek in", path);
+  if (static_cast<std::size_t>(end) - header.data_offset < nbytes) {
+    corrupt(what, "the data holds " +
+                      std::to_string(static_cast<std::size_t>(end) - header.data_offset) +
+                      " bytes, the shape needs " + std::to_string(nbytes));
+  }
   if (std::fseek(file.get(), static_cast<long>(header.data_offset), SEEK_SET) != 0) {
     fail_file(errno, "cannot seek in", path);
   }

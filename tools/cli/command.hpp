@@ -21,5 +21,10 @@ struct Command {
 std::vector<Command> object_commands();
 // The directory and pattern commands: ls, glob, tree, du, cp, mv, rm.
 std::vector<Command> fs_commands();
+// The `array` command (info, get, put, show of raw and .npy arrays). main hands it
+// its arguments through run_array_command, which parses each subcommand's options
+// and --help and returns the exit code (0, 1 error, 2 bad usage).
+std::vector<Command> array_commands();
+int run_array_command(const std::vector<std::string>& args);
 
 }  // namespace ndbucket::cli

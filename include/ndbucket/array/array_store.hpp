@@ -98,6 +98,14 @@ class ArrayStore {
   // short body; Unsupported for structured dtypes; the store's errors.
   Array load_npy(std::string_view key) const;
 
+  // The header of a .npy object, from ranged reads of its first bytes only.
+  // Errors: NotFound; Corrupt for a bad or truncated header; Unsupported as load_npy.
+  NpyHeader npy_info(std::string_view key) const;
+
+  // Reads `key` whatever its format: a raw array when its metadata has cottoncandy's keys, else
+  // a .npy body. Errors: as load and load_npy (Corrupt for an object that is neither).
+  Array load_any(std::string_view key) const;
+
   // The array's dtype, shape, compression and user metadata, from a HEAD only.
   // Errors: NotFound; Corrupt as for load; the store's errors.
   ArrayInfo info(std::string_view key) const;
@@ -107,6 +115,8 @@ class ArrayStore {
 
  private:
   void read_body(const ArrayInfo& info, MutableByteSpan destination) const;
+  // The .npy header of `key`, the object's size, and the bytes read (at least the header).
+  NpyHeader read_npy_header(std::string_view key, std::uint64_t& size, Bytes& prefix) const;
 
   std::shared_ptr<ObjectStore> store_;
   CodecRegistry codecs_;
