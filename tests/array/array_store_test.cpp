@@ -300,3 +300,37 @@ INSTANTIATE_TEST_SUITE_P(Stores, ReadingRules, ::testing::Values("memory", "file
 
 }  // namespace
 }  // namespace ndbucket
+
+namespace ndbucket {
+namespace {
+
+// S3 lower-cases metadata names, other clients may not: names match in any case.
+TEST(ArrayMetadata, NamesAndValuesMatchInAnyCase) {
+  ArrayInfo info = parse_array_metadata({{"DType", ">i2"},
+                                         {"SHAPE", "3,4"},
+                                         {"Compression", "ZSTD"},
+                                         {"Order", "f"},
+                                         {"Author", "ana"}},
+                                        "mem://m/x");
+  EXPECT_EQ(info.dtype.str(), ">i2");
+  EXPECT_EQ(info.shape, Shape({3, 4}));
+  EXPECT_EQ(info.compression, "ZSTD");
+  EXPECT_EQ(info.order, Order::C);  // order=F only counts for raw and gzip bodies
+  EXPECT_EQ(info.metadata, (Metadata{{"Author", "ana"}}));
+  ArrayInfo legacy = parse_array_metadata(
+      {{"GZIP", "true"}, {"dtype", "<f8"}, {"shape", "2"}, {"ORDER", "F"}}, "x");
+  EXPECT_EQ(legacy.compression, "gzip");
+  EXPECT_EQ(legacy.order, Order::F);
+  EXPECT_TRUE(is_raw_array_metadata({{"Compression", "False"}}));
+  EXPECT_FALSE(is_raw_array_metadata({{"dtype", "<f8"}, {"shape", "2"}}));
+  try {
+    parse_array_metadata({{"dtype", "<f8"}}, "s3://bucket/run1/x");
+    ADD_FAILURE();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::Corrupt);
+    EXPECT_NE(error.message().find("s3://bucket/run1/x"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace ndbucket
