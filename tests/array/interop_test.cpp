@@ -24,19 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-void write_file(const fs::path& path, ByteSpan bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
-
-Bytes read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return to_bytes(buffer.str());
-}
+using testing::read_file;
+using testing::write_file;
 
 const char* const kDtypes[] = {"<f8", ">f8", "<f4", "<f2", "<i8",  ">i4", "<i2", "|i1", "|u1",
                                "<u2", ">u4", "<u8", "|b1", "<c16", ">c8", "|S4", "<U5", "|V8"};

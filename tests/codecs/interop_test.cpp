@@ -12,6 +12,7 @@
 
 #include "codec_test_util.hpp"
 #include "ndbucket/codecs/registry.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket {
 namespace {
@@ -21,19 +22,8 @@ using nlohmann::json;
 using test::make_data;
 using test::Pattern;
 
-void write_file(const fs::path& path, ByteSpan bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
-
-Bytes read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return to_bytes(buffer.str());
-}
+using testing::read_file;
+using testing::write_file;
 
 struct Case {
   json config;

@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
+#include "ndbucket/core/bytes.hpp"
 #include "ndbucket/core/error.hpp"
 #include "ndbucket/store/file_store.hpp"
 
@@ -35,6 +38,22 @@ inline std::filesystem::path fresh_test_dir(const std::string& label) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// Writes bytes to a local file (a test fixture's input), failing the test if it cannot.
+inline void write_file(const std::filesystem::path& path, ByteSpan bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << path;
+}
+
+// The whole content of a local file (empty when it cannot be read).
+inline Bytes read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return to_bytes(buffer.str());
 }
 
 // A FileStore on a fresh directory under the build tree, removed with the returned store.
