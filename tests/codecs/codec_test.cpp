@@ -10,14 +10,10 @@
 namespace ndbucket {
 namespace {
 
-using testing::error_code_of;
 using test::make_data;
 using test::Pattern;
-
-const CodecRegistry& registry() {
-  static const CodecRegistry instance = CodecRegistry::with_builtins();
-  return instance;
-}
+using test::registry;
+using testing::error_code_of;
 
 std::string describe(const nlohmann::json& config, Pattern pattern, std::size_t size) {
   return config.dump() + " " + test::pattern_name(pattern) + " " + std::to_string(size) + " B";

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ndbucket/codecs/builtin.hpp"
+#include "ndbucket/codecs/registry.hpp"
 #include "ndbucket/core/bytes.hpp"
 #include "ndbucket/core/error.hpp"
 #include "support/test_util.hpp"
@@ -91,6 +92,12 @@ inline const std::vector<std::string>& builtin_ids() {
 inline const std::vector<std::string>& streaming_ids() {
   static const std::vector<std::string> ids = {"bz2", "gzip", "lzma", "zlib", "zstd"};
   return ids;
+}
+
+// The built-in codecs, registered once for the whole test binary.
+inline const CodecRegistry& registry() {
+  static const CodecRegistry instance = CodecRegistry::with_builtins();
+  return instance;
 }
 
 }  // namespace ndbucket::test

@@ -10,14 +10,10 @@
 namespace ndbucket {
 namespace {
 
-using testing::error_code_of;
 using test::make_data;
 using test::Pattern;
-
-const CodecRegistry& registry() {
-  static const CodecRegistry instance = CodecRegistry::with_builtins();
-  return instance;
-}
+using test::registry;
+using testing::error_code_of;
 
 // Decodes `input` both ways; returns nullopt when both succeed, else the error code, and fails
 // the test on anything but ndbucket::Error.

@@ -9,14 +9,10 @@
 namespace ndbucket {
 namespace {
 
-using testing::error_code_of;
 using test::make_data;
 using test::Pattern;
-
-const CodecRegistry& registry() {
-  static const CodecRegistry instance = CodecRegistry::with_builtins();
-  return instance;
-}
+using test::registry;
+using testing::error_code_of;
 
 void feed_in_chunks(StreamingDecoder& decoder, ByteSpan input, std::size_t chunk) {
   while (!input.empty()) {
