@@ -12,6 +12,9 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl
   python3 python3-numpy python3-scipy python3-numcodecs python3-zarr python3-h5py python3-boto3 python3-botocore
+  python3-dask python3-awscrt
+  # fuzzing (libFuzzer) and LeakSanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # S3 test server of record: a one-node Ceph cluster with the RADOS gateway
   radosgw ceph-mon ceph-osd
 )
