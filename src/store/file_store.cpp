@@ -17,6 +17,7 @@
 
 #include "listing.hpp"
 #include "ndbucket/store/key.hpp"
+#include "ndbucket/store/object_upload.hpp"
 #include "posix_file.hpp"
 
 namespace ndbucket {
@@ -310,6 +311,11 @@ ObjectInfo FileStore::write_object(std::string_view key, const Located& target,
                                    const std::function<void(int fd)>& write_body) {
   Writer body(*this, target.what);
   write_body(body.fd());
+  return publish(key, target, options, body);
+}
+
+ObjectInfo FileStore::publish(std::string_view key, const Located& target,
+                              const PutOptions& options, Writer& body) {
   struct stat st = body.finish(options_.sync);
 
   ObjectInfo info;
@@ -355,6 +361,36 @@ ObjectInfo FileStore::put(std::string_view key, ByteSpan body, const PutOptions&
   Located target = locate(key);
   return write_object(key, target, options,
                       [&](int fd) { posix::write_all(fd, body, target.what); });
+}
+
+// Streams into a temporary file; commit publishes it exactly as put() does.
+class FileStore::Upload final : public ObjectUpload {
+ public:
+  Upload(FileStore& store, std::string_view key, PutOptions options)
+      : ObjectUpload(store.describe(key)),
+        store_(store),
+        key_(key),
+        target_(store.locate(key)),
+        options_(std::move(options)),
+        body_(std::make_unique<Writer>(store, target_.what)) {}
+  ~Upload() override { abort(); }
+
+ protected:
+  void append(ByteSpan data) override { posix::write_all(body_->fd(), data, target_.what); }
+  ObjectInfo publish() override { return store_.publish(key_, target_, options_, *body_); }
+  void discard() noexcept override { body_.reset(); }  // unlinks the temporary file
+
+ private:
+  FileStore& store_;
+  std::string key_;
+  Located target_;
+  PutOptions options_;
+  std::unique_ptr<Writer> body_;
+};
+
+std::unique_ptr<ObjectUpload> FileStore::begin_upload(std::string_view key,
+                                                      const PutOptions& options) {
+  return std::make_unique<Upload>(*this, key, options);
 }
 
 GetResult FileStore::get(std::string_view key, const std::optional<ByteRange>& range) {

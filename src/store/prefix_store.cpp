@@ -1,6 +1,7 @@
 #include "ndbucket/store/prefix_store.hpp"
 
 #include "ndbucket/store/key.hpp"
+#include "ndbucket/store/object_upload.hpp"
 
 namespace ndbucket {
 
@@ -32,6 +33,37 @@ ObjectInfo PrefixStore::outer_info(ObjectInfo info) const {
 
 ObjectInfo PrefixStore::put(std::string_view key, ByteSpan body, const PutOptions& options) {
   return outer_info(inner_->put(inner_key(key), body, options));
+}
+
+namespace {
+
+// The wrapped store's upload, with the committed info's key given back without the prefix.
+class PrefixedUpload final : public ObjectUpload {
+ public:
+  PrefixedUpload(std::unique_ptr<ObjectUpload> inner, std::string what, std::size_t prefix_size)
+      : ObjectUpload(std::move(what)), inner_(std::move(inner)), prefix_size_(prefix_size) {}
+  ~PrefixedUpload() override { abort(); }
+
+ protected:
+  void append(ByteSpan data) override { inner_->write(data); }
+  ObjectInfo publish() override {
+    ObjectInfo info = inner_->commit();
+    info.key.erase(0, prefix_size_);
+    return info;
+  }
+  void discard() noexcept override { inner_->abort(); }
+
+ private:
+  std::unique_ptr<ObjectUpload> inner_;
+  std::size_t prefix_size_;
+};
+
+}  // namespace
+
+std::unique_ptr<ObjectUpload> PrefixStore::begin_upload(std::string_view key,
+                                                        const PutOptions& options) {
+  return std::make_unique<PrefixedUpload>(inner_->begin_upload(inner_key(key), options),
+                                          describe(key), prefix_.size());
 }
 
 GetResult PrefixStore::get(std::string_view key, const std::optional<ByteRange>& range) {

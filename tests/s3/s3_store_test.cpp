@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "ndbucket/store/object_upload.hpp"
 #include "ndbucket/store/open_store.hpp"
 #include "s3/test_servers.hpp"
 #include "store/s3/hashing.hpp"
@@ -330,6 +331,72 @@ TEST(S3StoreTest, Boto3ReadsWhatNdbucketWroteAndTheOtherWayRound) {
   for (std::size_t i = 0; i < multi.body.size(); i += 4099) {
     ASSERT_EQ(multi.body[i], static_cast<std::byte>(i % 251)) << "at byte " << i;
   }
+}
+
+TEST(S3StoreTest, StreamedUploadGoesMultipartAndAbortsWhenDropped) {
+  auto transport = std::make_shared<InterceptingTransport>();
+  auto base = make_bucket_store(test_server("rgw"), "stream", transport);
+  S3Config config = base->config();
+  config.multipart_threshold = 6u << 20;
+  config.part_size = 5u << 20;
+  config.concurrency = 2;
+  S3Store store(config, transport);
+
+  Bytes body = random_bytes((17u << 20) + 3, 17);
+  auto upload = store.begin_upload("streamed.bin", {{{"dtype", "<u1"}}});
+  for (std::size_t offset = 0; offset < body.size(); offset += 1u << 20) {
+    upload->write(
+        ByteSpan(body).subspan(offset, std::min<std::size_t>(1u << 20, body.size() - offset)));
+  }
+  EXPECT_FALSE(store.exists("streamed.bin")) << "visible before commit";
+  ObjectInfo written = upload->commit();
+  EXPECT_NE(written.etag.find("-4"), std::string::npos) << written.etag;  // 5+5+5+2 MiB
+  EXPECT_EQ(written.size, body.size());
+  GetResult read = store.get("streamed.bin");
+  EXPECT_TRUE(read.body == body);
+  EXPECT_EQ(read.info.metadata.at("dtype"), "<u1");
+
+  {
+    auto dropped = store.begin_upload("dropped.bin");
+    dropped->write(ByteSpan(body).first(12u << 20));  // past the threshold: parts were sent
+    EXPECT_FALSE(store.list_multipart_uploads().empty());
+  }
+  EXPECT_TRUE(store.list_multipart_uploads().empty()) << "the dropped upload was not aborted";
+  EXPECT_FALSE(store.exists("dropped.bin"));
+
+  // Below the threshold a commit is a single PUT.
+  auto small = store.begin_upload("small.bin");
+  small->write(ByteSpan(body).first(1000));
+  EXPECT_EQ(small->commit().etag.find('-'), std::string::npos);
+  EXPECT_EQ(store.get("small.bin").body.size(), 1000u);
+}
+
+TEST(S3StoreTest, StreamedUploadWithAFailingPartLeavesThePreviousObject) {
+  auto transport = std::make_shared<InterceptingTransport>([](const s3::HttpRequest& request) {
+    if (request.method == "PUT" && request.url.find("partNumber=2&") != std::string::npos) {
+      return std::optional(s3_error_response(500, "InternalError"));
+    }
+    return std::optional<s3::HttpResponse>();
+  });
+  auto base = make_bucket_store(test_server("rgw"), "stream-fail", transport);
+  S3Config config = base->config();
+  config.multipart_threshold = 5u << 20;
+  config.part_size = 5u << 20;
+  config.retry.max_attempts = 2;
+  S3Store store(config, transport);
+  store.put("victim", as_bytes("previous version"));
+  Bytes body = random_bytes(30u << 20, 30);
+  auto upload = store.begin_upload("victim");
+  ErrorCode code = error_code_of([&] {
+    for (std::size_t offset = 0; offset < body.size(); offset += 1u << 20) {
+      upload->write(ByteSpan(body).subspan(offset, 1u << 20));
+    }
+    upload->commit();
+  });
+  EXPECT_EQ(code, ErrorCode::Unavailable);
+  EXPECT_EQ(error_code_of([&] { upload->commit(); }), ErrorCode::InvalidArgument);
+  EXPECT_TRUE(store.list_multipart_uploads().empty()) << "the failed upload was not aborted";
+  EXPECT_EQ(as_string_view(store.get("victim").body), "previous version");
 }
 
 }  // namespace

@@ -43,6 +43,9 @@ class FileStore final : public ObjectStore {
   explicit FileStore(const std::filesystem::path& root, FileStoreOptions options = {});
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override;
+  // Streams into a temporary file under the root's .ndbucket/tmp; commit renames it into place.
+  std::unique_ptr<ObjectUpload> begin_upload(std::string_view key,
+                                             const PutOptions& options = {}) override;
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override;
   ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
                       const std::optional<ByteRange>& range = {}) override;
@@ -62,6 +65,7 @@ class FileStore final : public ObjectStore {
 
  private:
   class Writer;
+  class Upload;
   struct Located;
 
   Located locate(std::string_view key) const;
@@ -75,6 +79,9 @@ class FileStore final : public ObjectStore {
                     ObjectInfo& info) const;
   ObjectInfo write_object(std::string_view key, const Located& target, const PutOptions& options,
                           const std::function<void(int fd)>& write_body);
+  // Syncs `body`, writes its metadata sidecar and renames it onto `target`.
+  ObjectInfo publish(std::string_view key, const Located& target, const PutOptions& options,
+                     Writer& body);
   void remove_stale_temporaries() const;
   void prune_empty_parents(std::filesystem::path dir, const std::filesystem::path& stop) const;
 

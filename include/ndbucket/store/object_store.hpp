@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@
 #include "ndbucket/core/error.hpp"
 
 namespace ndbucket {
+
+class ObjectUpload;  // object_upload.hpp
 
 // User metadata: S3's x-amz-meta-* pairs. S3 lower-cases names, so every backend stores names
 // lower-cased; values are kept as given.
@@ -115,6 +118,14 @@ class ObjectStore {
   // put leaves the previous object intact. Returns the new object's info.
   // Errors: InvalidArgument (bad key), PermissionDenied, Io, Unavailable, Unsupported.
   virtual ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) = 0;
+
+  // Starts writing `key` in pieces (see object_upload.hpp): the object appears, replacing any
+  // previous one atomically, only when the upload is committed. The default keeps the body in
+  // memory and put()s it on commit; FileStore streams into a temporary file and S3Store into a
+  // multipart upload. The store must outlive the upload.
+  // Errors: InvalidArgument (bad key, bad metadata name), PermissionDenied, Io, Unavailable.
+  virtual std::unique_ptr<ObjectUpload> begin_upload(std::string_view key,
+                                                     const PutOptions& options = {});
 
   // Reads the object (or `range` of it) with its info, body and info from the same version.
   // Errors: NotFound, InvalidArgument (bad key or unsatisfiable range), PermissionDenied, Io,

@@ -18,6 +18,8 @@ class PrefixStore final : public ObjectStore {
   PrefixStore(std::shared_ptr<ObjectStore> inner, std::string_view prefix);
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override;
+  std::unique_ptr<ObjectUpload> begin_upload(std::string_view key,
+                                             const PutOptions& options = {}) override;
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override;
   ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
                       const std::optional<ByteRange>& range = {}) override;

@@ -101,6 +101,12 @@ class S3Store final : public ObjectStore {
   ~S3Store() override;
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override;
+  // Streams into a multipart upload once more than multipart_threshold bytes were written (a
+  // smaller body is sent as one PUT at commit); parts go out in the background, at most
+  // `concurrency` at once, so memory stays near (concurrency + 1) * part_size + threshold.
+  // Destroying it uncommitted aborts the multipart upload.
+  std::unique_ptr<ObjectUpload> begin_upload(std::string_view key,
+                                             const PutOptions& options = {}) override;
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override;
   // The body is written into `destination` as it arrives, not buffered.
   ObjectInfo get_into(std::string_view key, MutableByteSpan destination,
@@ -149,6 +155,7 @@ class S3Store final : public ObjectStore {
 
  private:
   struct Impl;
+  class Upload;
   // A GET's answer: `info.size` is the whole object's; `ignored_range` flags a server that
   // answered 200 to a ranged request.
   struct Fetched;

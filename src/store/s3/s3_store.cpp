@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <random>
@@ -13,6 +15,7 @@
 
 #include "core/parallel.hpp"
 #include "ndbucket/store/key.hpp"
+#include "ndbucket/store/object_upload.hpp"
 #include "ndbucket/store/open_store.hpp"
 #include "ndbucket/store/prefix_store.hpp"
 #include "store/s3/credentials.hpp"
@@ -34,6 +37,7 @@ namespace {
 constexpr std::uint64_t kMinPartSize = 5u << 20;      // S3 refuses smaller parts but the last
 constexpr std::uint64_t kMaxSingleCopy = 5ull << 30;  // CopyObject refuses larger sources
 constexpr std::uint64_t kMaxParts = 10'000;           // S3's limit on parts per upload
+constexpr std::uint64_t kMaxPartSize = 5ull << 30;    // S3 refuses larger parts
 constexpr std::size_t kDeleteBatch = 1000;            // DeleteObjects' limit per request
 constexpr const char* kMetaPrefix = "x-amz-meta-";
 
@@ -340,13 +344,7 @@ struct S3Store::Impl {
   // threads, completes it, and aborts it on any failure so no parts stay behind.
   ObjectInfo multipart(std::string_view key, const PutOptions& options, std::uint64_t size,
                        std::uint64_t part_size, const PartSender& send_part) {
-    S3Request initiate{"POST", std::string(key), {{"uploads", ""}}, {}, {}, std::nullopt};
-    add_put_headers(initiate.headers, options);
-    XmlElement initiated = parse(send_ok(initiate), key);
-    std::string upload_id = initiated.child_text("UploadId");
-    if (upload_id.empty()) {
-      throw Error(ErrorCode::Corrupt, what(key) + ": InitiateMultipartUpload returned no UploadId");
-    }
+    std::string upload_id = initiate_multipart(key, options);
     try {
       std::uint64_t parts = std::max<std::uint64_t>(1, (size + part_size - 1) / part_size);
       std::vector<std::string> etags(parts);
@@ -355,25 +353,46 @@ struct S3Store::Impl {
         etags[index] = send_part(upload_id, static_cast<int>(index + 1), offset,
                                  std::min(part_size, size - offset));
       });
-
-      std::string document = "<CompleteMultipartUpload>";
-      for (std::uint64_t i = 0; i < parts; ++i) {
-        document += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
-                    s3::xml_escape(etags[i]) + "</ETag></Part>";
-      }
-      document += "</CompleteMultipartUpload>";
-      S3Request complete{"POST",
-                         std::string(key),
-                         {{"uploadId", upload_id}},
-                         {{"content-type", "application/xml"}},
-                         as_bytes(document),
-                         std::nullopt};
-      send_ok(complete, "CompleteMultipartUpload");
+      complete_multipart(key, upload_id, etags);
     } catch (...) {
       abort_multipart(key, upload_id);
       throw;
     }
-    // RGW answers CompleteMultipartUpload with an empty ETag; a HEAD has the real one.
+    return head_after_upload(key);
+  }
+
+  // Starts a multipart upload with the object's metadata; returns its upload id.
+  std::string initiate_multipart(std::string_view key, const PutOptions& options) {
+    S3Request initiate{"POST", std::string(key), {{"uploads", ""}}, {}, {}, std::nullopt};
+    add_put_headers(initiate.headers, options);
+    XmlElement initiated = parse(send_ok(initiate), key);
+    std::string upload_id = initiated.child_text("UploadId");
+    if (upload_id.empty()) {
+      throw Error(ErrorCode::Corrupt, what(key) + ": InitiateMultipartUpload returned no UploadId");
+    }
+    return upload_id;
+  }
+
+  // Publishes the parts, numbered from 1 in the order of `etags`.
+  void complete_multipart(std::string_view key, const std::string& upload_id,
+                          const std::vector<std::string>& etags) {
+    std::string document = "<CompleteMultipartUpload>";
+    for (std::size_t i = 0; i < etags.size(); ++i) {
+      document += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
+                  s3::xml_escape(etags[i]) + "</ETag></Part>";
+    }
+    document += "</CompleteMultipartUpload>";
+    S3Request complete{"POST",
+                       std::string(key),
+                       {{"uploadId", upload_id}},
+                       {{"content-type", "application/xml"}},
+                       as_bytes(document),
+                       std::nullopt};
+    send_ok(complete, "CompleteMultipartUpload");
+  }
+
+  // RGW answers CompleteMultipartUpload with an empty ETag; a HEAD has the real one.
+  ObjectInfo head_after_upload(std::string_view key) {
     std::optional<ObjectInfo> info = head(key);
     if (!info) throw Error(ErrorCode::Unavailable, what(key) + " vanished right after its upload");
     return *info;
@@ -569,6 +588,121 @@ S3Store::Fetched S3Store::Impl::fetch(std::string_view key, const std::optional<
     fetched.ignored_range = range.has_value();
   }
   return fetched;
+}
+
+// Bodies are cut into parts as they arrive. Nothing is sent until more than
+// multipart_threshold bytes were written, so a small object stays one PUT (decided at commit);
+// past it, a multipart upload starts and every full part is sent in the background, at most
+// config.concurrency at once: the upload holds at most threshold + (concurrency + 1) parts.
+class S3Store::Upload final : public ObjectUpload {
+ public:
+  Upload(Impl& impl, std::string_view key, PutOptions options)
+      : ObjectUpload(impl.what(key)),
+        impl_(impl),
+        key_(key),
+        options_(std::move(options)),
+        base_part_size_(std::max(impl.config.part_size, kMinPartSize)) {
+    validate_key(key, impl.url());
+    // Refuse bad metadata names now rather than after gigabytes were written.
+    HeaderList unused;
+    impl_.add_put_headers(unused, options_);
+  }
+  ~Upload() override { abort(); }
+
+ protected:
+  void append(ByteSpan data) override {
+    while (!data.empty()) {
+      std::uint64_t room = part_size(parts_cut_) - filling_.size();
+      std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size()));
+      filling_.insert(filling_.end(), data.begin(), data.begin() + take);
+      data = data.subspan(take);
+      written_ += take;
+      if (filling_.size() == part_size(parts_cut_)) {
+        full_parts_.push_back(std::move(filling_));
+        filling_ = {};
+        ++parts_cut_;
+      }
+      if (upload_id_.empty() && written_ > impl_.config.multipart_threshold) {
+        upload_id_ = impl_.initiate_multipart(key_, options_);
+      }
+      if (!upload_id_.empty()) send_full_parts();
+    }
+  }
+
+  ObjectInfo publish() override {
+    if (upload_id_.empty()) {
+      Bytes body;
+      body.reserve(written_);
+      for (const Bytes& part : full_parts_) body.insert(body.end(), part.begin(), part.end());
+      body.insert(body.end(), filling_.begin(), filling_.end());
+      return impl_.put_single(key_, body, options_);
+    }
+    if (!filling_.empty()) full_parts_.push_back(std::move(filling_));
+    send_full_parts();
+    while (!in_flight_.empty()) collect_oldest();
+    impl_.complete_multipart(key_, upload_id_, etags_);
+    return impl_.head_after_upload(key_);
+  }
+
+  void discard() noexcept override {
+    for (auto& part : in_flight_) {
+      try {
+        part.get();
+      } catch (...) {  // the upload is being abandoned: a part's failure no longer matters
+      }
+    }
+    in_flight_.clear();
+    if (!upload_id_.empty()) impl_.abort_multipart(key_, upload_id_);
+  }
+
+ private:
+  // S3 allows 10,000 parts: the part size doubles every 1,000 parts (up to S3's 5 GiB), so a
+  // stream of unknown length can reach terabytes while small uploads keep small parts.
+  std::uint64_t part_size(std::uint64_t index) const {
+    return std::min(base_part_size_ << std::min<std::uint64_t>(index / 1000, 20), kMaxPartSize);
+  }
+
+  void send_full_parts() {
+    while (!full_parts_.empty()) {
+      if (in_flight_.size() >= static_cast<std::size_t>(std::max(1, impl_.config.concurrency))) {
+        collect_oldest();
+      }
+      int number = static_cast<int>(etags_.size() + in_flight_.size() + 1);
+      if (static_cast<std::uint64_t>(number) > kMaxParts) {
+        throw Error(ErrorCode::InvalidArgument,
+                    what() + " is too large for one upload (S3 allows 10,000 parts)");
+      }
+      in_flight_.push_back(
+          std::async(std::launch::async, [this, number, part = std::move(full_parts_.front())] {
+            return impl_.upload_part(key_, part, upload_id_, number, 0, part.size());
+          }));
+      full_parts_.pop_front();
+    }
+  }
+
+  // Waits for the oldest part in flight; its failure becomes the upload's.
+  void collect_oldest() {
+    std::future<std::string> oldest = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    etags_.push_back(oldest.get());
+  }
+
+  Impl& impl_;
+  std::string key_;
+  PutOptions options_;
+  std::uint64_t base_part_size_;
+  Bytes filling_;                 // the part being filled
+  std::deque<Bytes> full_parts_;  // cut, not yet sent (all of them before multipart starts)
+  std::uint64_t parts_cut_ = 0;   // parts cut so far, sent or not
+  std::uint64_t written_ = 0;     // bytes written so far
+  std::string upload_id_;         // empty until the multipart upload starts
+  std::deque<std::future<std::string>> in_flight_;  // parts being sent, oldest first
+  std::vector<std::string> etags_;                  // ETags of the parts sent, in part order
+};
+
+std::unique_ptr<ObjectUpload> S3Store::begin_upload(std::string_view key,
+                                                    const PutOptions& options) {
+  return std::make_unique<Upload>(*impl_, key, options);
 }
 
 GetResult S3Store::get(std::string_view key, const std::optional<ByteRange>& range) {
