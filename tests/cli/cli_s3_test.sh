@@ -38,6 +38,14 @@ printf 'written by curl' | s3curl -X PUT --data-binary @- "$endpoint/$bucket/run
   >/dev/null || fail "curl put failed"
 [[ "$("$nb" cat "$url/sub/curl.txt")" == "written by curl" ]] || fail "cat of curl's object"
 
+# Standard input is streamed into a multipart upload (no length known in advance).
+head -c 30000000 /dev/urandom >"$work/stream.bin"
+"$nb" put - "s3://$bucket/stream.bin" -q <"$work/stream.bin" || fail "put from stdin failed"
+"$nb" get "s3://$bucket/stream.bin" "$work/stream-back.bin" -q || fail "get of the stream failed"
+cmp -s "$work/stream.bin" "$work/stream-back.bin" || fail "streamed bytes differ"
+"$nb" info "s3://$bucket/stream.bin" | grep -qF -- '-4"' || fail "30 MB stdin did not go multipart"
+"$nb" rm "s3://$bucket/stream.bin" || fail "rm of the stream failed"
+
 "$nb" ls "$url" >"$work/out" || fail "ls failed"
 [[ "$(cat "$work/out")" == $'sub/\nbig.bin' ]] || fail "ls shows: $(cat "$work/out")"
 "$nb" rm "$url/big.bin" "$url/sub/curl.txt" || fail "rm failed"

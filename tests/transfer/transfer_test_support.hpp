@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ndbucket/store/object_store.hpp"
+#include "ndbucket/store/object_upload.hpp"
 
 namespace ndbucket::testing {
 
@@ -60,6 +61,10 @@ class ForwardingStore : public ObjectStore {
 
   ObjectInfo put(std::string_view key, ByteSpan body, const PutOptions& options = {}) override {
     return inner_->put(key, body, options);
+  }
+  std::unique_ptr<ObjectUpload> begin_upload(std::string_view key,
+                                             const PutOptions& options = {}) override {
+    return inner_->begin_upload(key, options);
   }
   GetResult get(std::string_view key, const std::optional<ByteRange>& range = {}) override {
     return inner_->get(key, range);

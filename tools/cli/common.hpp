@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/args.hpp"
 #include "ndbucket/core/bytes.hpp"
 #include "ndbucket/core/mapped_file.hpp"
 #include "ndbucket/store/object_store.hpp"
@@ -18,6 +19,10 @@ std::string iso_time(std::chrono::system_clock::time_point time);
 
 // {key, size, etag, last_modified[, content_type, metadata]}.
 nlohmann::json info_json(const ObjectInfo& info, bool with_metadata);
+
+// Whether a command draws a progress bar: not with --quiet or --json (ProgressBar itself also
+// stays silent when stderr is not a terminal).
+inline bool progress_wanted(const Args& args) { return !args.flag("quiet") && !args.flag("json"); }
 
 // Throws the Error for a failed local file operation.
 [[noreturn]] void fail_local(int err, const std::string& action, const std::string& path);

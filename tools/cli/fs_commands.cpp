@@ -21,8 +21,6 @@ std::string url_or_default(const Args& args) {
   return configured && *configured ? configured : ".";
 }
 
-bool progress_wanted(const Args& args) { return !args.flag("quiet") && !args.flag("json"); }
-
 int run_ls(const Args& args) {
   args.expect_positionals(0, 1);
   std::string url = url_or_default(args);

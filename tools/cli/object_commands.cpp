@@ -4,8 +4,11 @@
 
 #include "cli/command.hpp"
 #include "cli/common.hpp"
+#include "cli/progress_bar.hpp"
 #include "ndbucket/core/error.hpp"
 #include "ndbucket/store/open_store.hpp"
+#include "ndbucket/transfer/object_writer.hpp"
+#include "ndbucket/transfer/ranged_download.hpp"
 
 namespace ndbucket::cli {
 
@@ -44,25 +47,57 @@ int run_cat(const Args& args) {
 int run_get(const Args& args) {
   args.expect_positionals(2, 2);
   ObjectLocation location = open_object(args.positionals()[0], reading());
-  GetResult result = location.store->get(location.key, range_from(args));
-  write_local(args.positionals()[1], result.body);
+  const std::string& target = args.positionals()[1];
+  std::optional<ByteRange> range = range_from(args);
+  if (range || target == "-") {
+    GetResult result = location.store->get(location.key, range);
+    write_local(target, result.body);
+    return 0;
+  }
+  // A whole object to a file: parallel ranged GETs pinned to one ETag, into a temporary file.
+  ProgressBar bar("get", progress_wanted(args));
+  RangedDownloadOptions options;
+  options.transfer.progress = [&bar](std::uint64_t done, std::uint64_t total) {
+    bar.update(done, total);
+  };
+  download_to_file(*location.store, location.key, target, options);
   return 0;
 }
 
+// Pieces handed to the writer: S3Store's part size, so each write fills about one part.
+constexpr std::size_t kPutPiece = std::size_t{8} << 20;
+
 int run_put(const Args& args) {
   args.expect_positionals(2, 2);
-  PutOptions options;
+  WriterOptions options;
   for (const std::string& pair : args.options("metadata")) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw UsageError("--metadata needs NAME=VALUE, got '" + pair + "'");
     }
-    options.metadata[pair.substr(0, eq)] = pair.substr(eq + 1);
+    options.put.metadata[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
-  if (auto type = args.option("content-type")) options.content_type = *type;
-  LocalInput input(args.positionals()[0]);
+  if (auto type = args.option("content-type")) options.put.content_type = *type;
+  const std::string& source = args.positionals()[0];
   ObjectLocation location = open_object(args.positionals()[1]);
-  ObjectInfo info = location.store->put(location.key, input.bytes(), options);
+  ProgressBar bar("put", progress_wanted(args));
+  options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  ObjectInfo info;
+  if (source == "-") {
+    // Streamed: standard input may be far larger than memory.
+    info = upload_stream(std::cin, location.store, location.key, options, kPutPiece);
+  } else {
+    MappedFile file(source);
+    ByteSpan rest = file.bytes();
+    options.expected_size = rest.size();
+    ObjectWriter writer(location.store, location.key, options);
+    while (!rest.empty()) {
+      ByteSpan piece = rest.first(std::min(rest.size(), kPutPiece));
+      writer.write(piece);
+      rest = rest.subspan(piece.size());
+    }
+    info = writer.close();
+  }
   if (!args.flag("quiet")) {
     std::cerr << "put " << info.size << " bytes to " << location.store->describe(location.key)
               << "\n";
@@ -108,15 +143,17 @@ std::vector<Command> object_commands() {
        "upload a local file (or - for stdin) to an object URL",
        "usage: ndbucket put LOCAL_FILE URL [--metadata NAME=VALUE]... [--content-type TYPE] "
        "[-q|--quiet]\n"
-       "Uploads LOCAL_FILE ('-' reads standard input) to the object URL, replacing it atomically.",
+       "Uploads LOCAL_FILE ('-' streams standard input, of any length) to the object URL,\n"
+       "replacing it atomically: an interrupted upload leaves the previous object.",
        {{"quiet"}, {"metadata", "content-type"}, {{'q', "quiet"}, {'m', "metadata"}}},
        run_put},
       {"get",
        "download an object to a local file (or - for stdout)",
-       "usage: ndbucket get URL LOCAL_FILE [--offset N] [--length N]\n"
+       "usage: ndbucket get URL LOCAL_FILE [--offset N] [--length N] [-q|--quiet]\n"
        "Downloads the object (or a byte range) to LOCAL_FILE ('-' is standard output). The file\n"
-       "appears only once complete.",
-       {{}, {"offset", "length"}, {}},
+       "appears only once complete. A whole object is fetched in parallel 8 MiB ranges, all of\n"
+       "one version of the object.",
+       {{"quiet"}, {"offset", "length"}, {{'q', "quiet"}}},
        run_get},
       {"info",
        "show an object's size, etag, content type and metadata",
