@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 
@@ -58,6 +59,20 @@ int seek_body(void* user, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+// Sizes the body buffer once from Content-Length, sparing the copies of a growing vector (they
+// were a third of the client's CPU when fetching many small objects). Capped, since the length is
+// the server's word: a larger body still grows as it arrives.
+void reserve_announced_length(HttpResponse& response) {
+  constexpr std::uint64_t kMaxReserve = std::uint64_t{64} << 20;
+  std::optional<std::string> length = response.header("content-length");
+  if (!length) return;
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), value);
+  if (error == std::errc() && end == length->data() + length->size() && value <= kMaxReserve) {
+    response.body.reserve(static_cast<std::size_t>(value));
+  }
+}
+
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   std::size_t n = size * count;
@@ -71,6 +86,7 @@ std::size_t write_body(char* data, std::size_t size, std::size_t count, void* us
     }
     std::memcpy(into.data() + response.body_bytes, data, n);
   } else {
+    if (response.body.empty()) reserve_announced_length(response);
     auto* bytes = reinterpret_cast<const std::byte*>(data);
     response.body.insert(response.body.end(), bytes, bytes + n);
   }
