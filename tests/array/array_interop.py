@@ -1,11 +1,15 @@
 """Interop half of tests/array/interop_test.cpp, run once per test executable.
 
 usage: array_interop.py DIR
+       NDBUCKET_INTEROP_S3="ENDPOINT ACCESS_KEY SECRET_KEY BUCKET" array_interop.py DIR
 
-1. Checks every raw array ndbucket wrote (DIR/cpp/manifest.json: body file, metadata, expected
-   C-order bytes) by decoding it the way cottoncandy does (gzip module, numcodecs, numpy).
+1. Checks every raw array ndbucket wrote (DIR/cpp/manifest.json: key, metadata, expected C-order
+   bytes) by decoding it the way cottoncandy does (gzip module, numcodecs, numpy).
 2. Writes raw arrays exactly as cottoncandy's upload_raw_array does into DIR/py (body files, the
    metadata in manifest.json, expected C-order bytes) for ndbucket to read.
+With NDBUCKET_INTEROP_S3, ndbucket's objects are read from the bucket with boto3 (bodies and
+x-amz-meta-* metadata), and the objects of 2 and 6 are also put there with boto3's put_object and
+their metadata, as cottoncandy does; otherwise bodies are files of a directory store under DIR.
 Prints one line per failure and exits 1 if any.
 """
 import gzip
@@ -19,6 +23,31 @@ import numpy as np
 
 DIR = sys.argv[1]
 failures = []
+
+S3 = os.environ.get("NDBUCKET_INTEROP_S3")
+if S3:
+    import boto3
+    from botocore.config import Config
+
+    ENDPOINT, ACCESS, SECRET, BUCKET = S3.split()
+    s3 = boto3.client("s3", endpoint_url=ENDPOINT, aws_access_key_id=ACCESS,
+                      aws_secret_access_key=SECRET, region_name="us-east-1",
+                      config=Config(s3={"addressing_style": "path"}))
+
+
+def fetch(prefix, key, manifest_metadata):
+    """(body, metadata) of an object ndbucket wrote: from the bucket (metadata from its headers)
+    or from the directory store's file (metadata from the manifest)."""
+    if S3:
+        obj = s3.get_object(Bucket=BUCKET, Key=prefix + "/" + key)
+        return obj["Body"].read(), obj["Metadata"]
+    return open(os.path.join(DIR, prefix, key), "rb").read(), manifest_metadata
+
+
+def publish(key, body, metadata):
+    """Puts an object the way cottoncandy does, when testing against a bucket."""
+    if S3:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body, Metadata=metadata)
 
 DTYPES = ["<f8", ">f8", "<f4", "<f2", "<i8", ">i4", "<i2", "|i1", "|u1", "<u2", ">u4", "<u8",
           "|b1", "<c16", ">c8", "|S4", "<U5", "|V8"]
@@ -66,11 +95,11 @@ if os.path.exists(cpp_manifest):
     for case in json.load(open(cpp_manifest)):
         meta = case["metadata"]
         try:
+            body, meta = fetch("cpp", case["body"], meta)
             dtype = np.dtype(meta["dtype"])
             shape = tuple(int(x) for x in meta["shape"].split(",")) if meta["shape"] else ()
             assert meta["order"] == "C", "order " + meta["order"]
             assert dtype.str == meta["dtype"], "dtype.str differs"
-            body = open(os.path.join(DIR, "cpp", case["body"]), "rb").read()
             raw = decode(body, meta["compression"], dtype)
             n = int(np.prod(shape)) * dtype.itemsize
             arr = np.frombuffer(raw[:n], dtype=dtype).reshape(shape)
@@ -87,9 +116,19 @@ if os.path.exists(cpp_manifest):
 py_dir = os.path.join(DIR, "py")
 os.makedirs(py_dir, exist_ok=True)
 cases = []
+
+
+def emit(body, expected, meta):
+    """One case as cottoncandy writes it: the body under py/<n>.body with its metadata."""
+    name = "%d.body" % len(cases)
+    cases.append({"body": name, "expected": "%d.expected" % len(cases), "metadata": meta})
+    open(os.path.join(py_dir, name), "wb").write(body)
+    open(os.path.join(py_dir, cases[-1]["expected"]), "wb").write(expected)
+    publish("py/" + name, body, meta)
+
+
 rng = np.random.default_rng(1234)
 shapes = [(), (7,), (2, 3, 4), (0,), (0, 3)]
-n = 0
 for typestr in DTYPES:
     dtype = np.dtype(typestr)
     for compression in ["False", "gzip"] + list(CODECS):
@@ -104,26 +143,16 @@ for typestr in DTYPES:
             data = np.ascontiguousarray(arr).tobytes()
             body = encode(data, compression, arr)
             meta = {"dtype": arr.dtype.str, "shape": ",".join(str(d) for d in arr.shape),
-                    "compression": compression, "order": "C", "note": "py%d" % n}
-            write_case = {"body": "%d.body" % n, "expected": "%d.expected" % n, "metadata": meta}
-            cases.append(write_case)
-            open(os.path.join(py_dir, write_case["body"]), "wb").write(body)
-            open(os.path.join(py_dir, write_case["expected"]), "wb").write(data)
-            n += 1
+                    "compression": compression, "order": "C", "note": "py%d" % len(cases)}
+            emit(body, data, meta)
 # Old releases: Fortran-ordered raw and gzip bodies, the legacy gzip key.
 arr = np.arange(24, dtype="<f8").reshape(2, 3, 4)
 for compression in ["False", "gzip"]:
     body = encode(arr.tobytes(order="F"), compression, arr)
-    meta = {"dtype": "<f8", "shape": "2,3,4", "compression": compression, "order": "F"}
-    cases.append({"body": "%d.body" % n, "expected": "%d.expected" % n, "metadata": meta})
-    open(os.path.join(py_dir, "%d.body" % n), "wb").write(body)
-    open(os.path.join(py_dir, "%d.expected" % n), "wb").write(arr.tobytes())
-    n += 1
-legacy = {"dtype": "<i4", "shape": "5", "gzip": "True"}
+    emit(body, arr.tobytes(), {"dtype": "<f8", "shape": "2,3,4", "compression": compression,
+                               "order": "F"})
 data = np.arange(5, dtype="<i4").tobytes()
-cases.append({"body": "%d.body" % n, "expected": "%d.expected" % n, "metadata": legacy})
-open(os.path.join(py_dir, "%d.body" % n), "wb").write(encode(data, "gzip", None))
-open(os.path.join(py_dir, "%d.expected" % n), "wb").write(data)
+emit(encode(data, "gzip", None), data, {"dtype": "<i4", "shape": "5", "gzip": "True"})
 json.dump(cases, open(os.path.join(py_dir, "manifest.json"), "w"))
 
 # 3. .npy files ndbucket wrote: np.load must read them with the same values and layout.
@@ -187,14 +216,14 @@ if os.path.exists(sparse_manifest):
         name = case["name"]
         try:
             root = os.path.join(DIR, "sparse_cpp")
-            meta_doc = json.load(open(os.path.join(root, name, "metadata.json")))
+            meta_doc = json.loads(fetch("sparse_cpp", name + "/metadata.json", {})[0])
             parts = {}
             for attr in meta_doc["attrs"]:
-                meta = manifest["objects"][name + "/" + attr]
+                body, meta = fetch("sparse_cpp", name + "/" + attr,
+                                   manifest["objects"][name + "/" + attr])
                 dtype = np.dtype(meta["dtype"])
                 shape = tuple(int(x) for x in meta["shape"].split(",")) if meta["shape"] else ()
-                raw = decode(open(os.path.join(root, name, attr), "rb").read(),
-                             meta["compression"], dtype)
+                raw = decode(body, meta["compression"], dtype)
                 count = int(np.prod(shape))
                 parts[attr] = np.frombuffer(raw[:count * dtype.itemsize], dtype).reshape(shape)
             kind = meta_doc["type"]
@@ -246,10 +275,12 @@ for i, (kind, dtype, index_dtype, compression, shape) in enumerate([
         objects.append({"key": name + "/" + attr, "body": "%s_%s.body" % (name, attr),
                         "metadata": meta})
         open(os.path.join(sparse_dir, objects[-1]["body"]), "wb").write(body)
+        publish("sparse/" + objects[-1]["key"], body, meta)
     doc = json.dumps({"type": kind, "attrs": attrs, "shape": list(m.shape)})
     objects.append({"key": name + "/metadata.json", "body": name + "_metadata.json",
                     "metadata": {}})
     open(os.path.join(sparse_dir, name + "_metadata.json"), "w").write(doc)
+    publish("sparse/" + name + "/metadata.json", doc.encode(), {})
     open(os.path.join(sparse_dir, name + ".dense"), "wb").write(
         np.ascontiguousarray(dense.astype("<f8")).tobytes())
     matrices.append({"name": name, "type": kind, "dtype": dtype, "rows": shape[0],
@@ -257,6 +288,7 @@ for i, (kind, dtype, index_dtype, compression, shape) in enumerate([
 json.dump({"objects": objects, "matrices": matrices},
           open(os.path.join(sparse_dir, "manifest.json"), "w"))
 
+print("python: objects through %s" % ("RGW with boto3" if S3 else "a directory store"))
 print("python: checked %d ndbucket arrays, wrote %d cottoncandy arrays" % (checked, len(cases)))
 print("python: scipy read %d ndbucket sparse matrices, wrote %d" % (sparse_checked, len(matrices)))
 print("python: np.load read %d ndbucket .npy files, np.save wrote %d" % (npy_checked, len(npy_cases)))

@@ -15,6 +15,12 @@
 namespace ndbucket {
 
 // NumPy's kind characters for the kinds ndbucket stores.
+// GCC 12's -Wshadow says the scoped enumerator Bytes shadows ndbucket::Bytes when bytes.hpp was
+// included first, although DTypeKind::Bytes lives in its own scope.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#endif
 enum class DTypeKind : char {
   Bool = 'b',
   Int = 'i',
@@ -25,6 +31,9 @@ enum class DTypeKind : char {
   Unicode = 'U',  // fixed-length UCS-4 string, itemsize = 4 * length
   Void = 'V',     // raw bytes
 };
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 // The byte order of a dtype's elements. NotApplicable for 1-byte numbers, bytes and void ('|').
 enum class ByteOrder : char { Little = '<', Big = '>', NotApplicable = '|' };

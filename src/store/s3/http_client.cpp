@@ -229,7 +229,10 @@ HttpResponse CurlTransport::perform(const HttpRequest& request) {
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
   for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    // curl drops "Name:" with nothing after it; "Name;" is its spelling of an empty value, which
+    // must be sent since it was signed (x-amz-meta-shape of a 0-d array is empty).
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    headers = curl_slist_append(headers, line.c_str());
   }
   // S3 needs no 100-continue round trip: it costs a full RTT on every upload over 1 MiB. curl's
   // default Accept header is not needed either.
