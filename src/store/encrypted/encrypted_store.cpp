@@ -202,7 +202,11 @@ ObjectInfo EncryptedStore::put(std::string_view key, ByteSpan body, const PutOpt
   envelope.sealed_header.resize(sealed_plain.size() + kSegmentTagSize);
   cipher.seal_header(sealed_plain, envelope.sealed_header);
 
-  Bytes ciphertext(encryption::ciphertext_size(body.size(), segment_size));
+  // Not value-initialised: every byte is written by seal_body, so zeroing would be a wasted pass.
+  const std::size_t sealed_size =
+      static_cast<std::size_t>(encryption::ciphertext_size(body.size(), segment_size));
+  std::unique_ptr<std::byte[]> sealed_body(new std::byte[sealed_size]);
+  MutableByteSpan ciphertext(sealed_body.get(), sealed_size);
   encryption::seal_body(cipher, segment_size, body, ciphertext);
 
   PutOptions inner_options;
