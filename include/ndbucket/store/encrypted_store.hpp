@@ -85,6 +85,8 @@ class EncryptedStore final : public ObjectStore {
   const crypto::KeyEncryptionKey& key_for(const std::string& id, std::string_view key) const;
   Opened open(std::string_view key, const ObjectInfo& inner_info) const;
   Window read(std::string_view key, const std::optional<ByteRange>& range);
+  // Authenticates the window's segments and writes the plaintext range to `out`.
+  void decrypt(std::string_view key, Window& window, std::byte* out) const;
   ObjectInfo outer_info(ObjectInfo info, const Opened& opened) const;
 
   std::shared_ptr<ObjectStore> inner_;

@@ -64,6 +64,7 @@ Metadata lower_names(const Metadata& metadata) {
 struct EncryptedStore::Opened {
   Envelope envelope;
   crypto::SecretBytes data_key;
+  std::optional<crypto::SegmentCipher> cipher;  // keyed once, reused for the body
   SealedHeader header;
 };
 
@@ -157,9 +158,8 @@ EncryptedStore::Opened EncryptedStore::open(std::string_view key,
   } catch (const Error& error) {
     throw Error(error.code(), error.message() + " (" + what + ")");
   }
-  crypto::SegmentCipher cipher =
-      encryption::object_cipher(opened.data_key.span(), opened.envelope, key);
-  opened.header = encryption::open_sealed_header(cipher, opened.envelope, what);
+  opened.cipher.emplace(encryption::object_cipher(opened.data_key.span(), opened.envelope, key));
+  opened.header = encryption::open_sealed_header(*opened.cipher, opened.envelope, what);
   encryption::check_body_size(opened.header, opened.envelope, inner_info.size, what);
   // Plaintext copies are checked whatever this store's allow-list says, so readers configured
   // differently from the writer agree; a name the writer did not seal is never reported.
@@ -274,16 +274,17 @@ EncryptedStore::Window EncryptedStore::read(std::string_view key,
   throw Error(ErrorCode::Unavailable, what + " kept changing while being read");
 }
 
+void EncryptedStore::decrypt(std::string_view key, Window& window, std::byte* out) const {
+  encryption::open_segments(*window.opened.cipher, window.opened.envelope.segment_size(),
+                            window.opened.header.size,
+                            MutableByteSpan(window.bytes).subspan(window.offset),
+                            window.plain.begin, window.plain.end, out, describe(key));
+}
+
 GetResult EncryptedStore::get(std::string_view key, const std::optional<ByteRange>& range) {
   Window window = read(key, range);
-  const std::string what = describe(key);
-  crypto::SegmentCipher cipher =
-      encryption::object_cipher(window.opened.data_key.span(), window.opened.envelope, key);
-  MutableByteSpan sealed = MutableByteSpan(window.bytes).subspan(window.offset);
   // Decrypted in place and moved to the front of the same buffer: no second body-sized buffer.
-  encryption::open_segments(cipher, window.opened.envelope.segment_size(),
-                            window.opened.header.size, sealed, window.plain.begin, window.plain.end,
-                            window.bytes.data(), what);
+  decrypt(key, window, window.bytes.data());
   window.bytes.resize(window.plain.end - window.plain.begin);
   return GetResult{std::move(window.bytes),
                    outer_info(std::move(window.inner_info), window.opened)};
@@ -292,14 +293,8 @@ GetResult EncryptedStore::get(std::string_view key, const std::optional<ByteRang
 ObjectInfo EncryptedStore::get_into(std::string_view key, MutableByteSpan destination,
                                     const std::optional<ByteRange>& range) {
   Window window = read(key, range);
-  const std::string what = describe(key);
-  check_destination_size(window.plain.end - window.plain.begin, destination.size(), what);
-  crypto::SegmentCipher cipher =
-      encryption::object_cipher(window.opened.data_key.span(), window.opened.envelope, key);
-  encryption::open_segments(cipher, window.opened.envelope.segment_size(),
-                            window.opened.header.size,
-                            MutableByteSpan(window.bytes).subspan(window.offset),
-                            window.plain.begin, window.plain.end, destination.data(), what);
+  check_destination_size(window.plain.end - window.plain.begin, destination.size(), describe(key));
+  decrypt(key, window, destination.data());
   return outer_info(std::move(window.inner_info), window.opened);
 }
 
