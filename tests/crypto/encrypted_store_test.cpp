@@ -16,13 +16,6 @@
 namespace ndbucket::testing {
 namespace {
 
-Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::byte& b : bytes) b = static_cast<std::byte>(rng());
-  return bytes;
-}
-
 Bytes slice(const Bytes& bytes, std::size_t begin, std::size_t end) {
   return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(begin),
                bytes.begin() + static_cast<std::ptrdiff_t>(end));

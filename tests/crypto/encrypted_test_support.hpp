@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <random>
 
 #include "ndbucket/crypto/keys.hpp"
 #include "ndbucket/store/encrypted_store.hpp"
@@ -17,6 +18,14 @@ inline crypto::KeyPtr test_master_key() {
 }
 inline crypto::KeyPtr other_master_key() {
   return crypto::master_key(crypto::SecretBytes(Bytes(32, std::byte{0x5a})));
+}
+
+// `size` pseudo-random bytes, the same for the same seed.
+inline Bytes random_bytes(std::size_t size, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Bytes bytes(size);
+  for (std::byte& b : bytes) b = static_cast<std::byte>(rng());
+  return bytes;
 }
 
 inline std::shared_ptr<EncryptedStore> encrypt(std::shared_ptr<ObjectStore> inner,

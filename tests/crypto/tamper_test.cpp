@@ -13,13 +13,6 @@
 namespace ndbucket::testing {
 namespace {
 
-Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::byte& b : bytes) b = static_cast<std::byte>(rng());
-  return bytes;
-}
-
 bool rejected_code(ErrorCode code) {
   return code == ErrorCode::Corrupt || code == ErrorCode::PermissionDenied;
 }
