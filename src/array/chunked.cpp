@@ -92,21 +92,6 @@ struct ChunkBuffer {
   MutableByteSpan span() { return {data.get(), size}; }
 };
 
-nlohmann::json normalized_fill(const nlohmann::json& fill, const DType& dtype) {
-  auto as_text = [](const nlohmann::json& v) -> nlohmann::json {
-    if (!v.is_number_float()) return v;
-    double d = v.get<double>();
-    if (std::isnan(d)) return "NaN";
-    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-    return v;
-  };
-  if (dtype.kind() == DTypeKind::Float) return as_text(fill);
-  if (dtype.kind() == DTypeKind::Complex && fill.is_array() && fill.size() == 2) {
-    return nlohmann::json::array({as_text(fill[0]), as_text(fill[1])});
-  }
-  return fill;
-}
-
 // Serialises progress reports (one per chunk) and checks for cancellation.
 class ChunkProgress {
  public:
@@ -513,7 +498,7 @@ ChunkedArray ChunkedArray::create(std::shared_ptr<ObjectStore> store, std::strin
   if (!options.attributes.is_object()) invalid("attributes must be a JSON object");
   meta.dimension_separator = options.dimension_separator;
   meta.order = options.order;
-  meta.fill_value = normalized_fill(options.fill_value, dtype);
+  meta.fill_value = normalize_fill_value(options.fill_value, dtype);
   if (options.compressor.is_string()) {
     meta.compressor = io.codecs.create(options.compressor.get<std::string>())->config();
   } else if (options.compressor.is_object()) {
