@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ndbucket/array/array.hpp"
 #include "ndbucket/array/shape.hpp"
 
 namespace ndbucket {
@@ -56,6 +57,10 @@ std::vector<ResolvedSlice> resolve_region(const Region& region, const Shape& sha
 
 // The shape of the elements a resolved region selects (the counts).
 Shape selection_shape(const std::vector<ResolvedSlice>& resolved);
+
+// The elements of `view` that `region` selects, as a view of the same memory (no copy): NumPy's
+// view[region] for slices. Errors: as resolve_region. Thread safety: pure.
+ArrayView region_view(const ArrayView& view, const Region& region);
 
 // Parses NumPy slice syntax, one entry per dimension separated by ',': "0:10,:,5:20:2", "3",
 // "-5:", "::2", "" (the whole array), spaces ignored, and "..." not supported. An integer entry
