@@ -80,6 +80,19 @@ TEST(Region, ResolvesLikeNumpy) {
   EXPECT_EQ(error_code_of([&] { resolve_region({{0, 1, 0}}, shape); }), ErrorCode::InvalidArgument);
 }
 
+TEST(Region, ViewsSliceMemoryWithoutCopying) {
+  Shape shape{4, 6};
+  std::vector<double> full = iota_values(24);
+  ArrayView view = ArrayView::of(std::span<const double>(full), shape);
+  for (const char* text : {"1:3,::2", "-1,2:", "3:1", ":,5", "::3,-4::3"}) {
+    Region region = parse_region(text);
+    ArrayView part = region_view(view, region);
+    EXPECT_EQ(Array::copy_of(part).to_vector<double>(), naive_select(full, shape, region)) << text;
+  }
+  EXPECT_EQ(region_view(view, parse_region("1:3,::2")).data(),
+            reinterpret_cast<const std::byte*>(full.data() + 6));
+}
+
 // --- Metadata documents ---
 
 constexpr const char* kZarrPythonZarray = R"({

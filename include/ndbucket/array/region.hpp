@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,8 @@ struct Slice {
   static Slice all() { return {}; }
   // 'i:i+1' (one index, dimension kept). Negative i counts from the end.
   static Slice index(std::int64_t i) {
-    return {i, i == -1 ? std::nullopt : std::optional(i + 1), 1};
+    bool to_end = i == -1 || i == std::numeric_limits<std::int64_t>::max();
+    return {i, to_end ? std::nullopt : std::optional(i + 1), 1};
   }
 
   friend bool operator==(const Slice&, const Slice&) = default;
