@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <mutex>
 #include <numeric>
 #include <random>
 
@@ -383,6 +384,30 @@ TEST(ChunkedArray, MissingChunksReadAsFillAndCorruptChunksFail) {
   EXPECT_EQ(error_code_of([&] {
               array.write({{0, 2}}, ArrayView::of(std::span<const float>(two), Shape{3}));
             }),
+            ErrorCode::InvalidArgument);
+}
+
+TEST(ChunkedArray, ReportsProgressPerChunkAndStopsWhenCancelled) {
+  auto store = std::make_shared<MemoryStore>();
+  std::vector<double> v = iota_values(100);
+  ChunkedIoOptions io;
+  io.transfer.concurrency = 3;
+  std::mutex mutex;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+  io.transfer.progress = [&](std::uint64_t done, std::uint64_t total) {
+    std::lock_guard guard(mutex);
+    calls.emplace_back(done, total);
+  };
+  auto array = save_chunked(store, "a", ArrayView::of(std::span<const double>(v), Shape{100}),
+                            {.create = {.chunks = {10}}, .io = io});
+  ASSERT_EQ(calls.size(), 10u);
+  EXPECT_EQ(calls.back(), (std::pair<std::uint64_t, std::uint64_t>{10, 10}));
+  io.transfer.progress = nullptr;
+  io.transfer.cancel.cancel();
+  auto cancelled = ChunkedArray::open(store, "a", io);
+  EXPECT_EQ(error_code_of([&] { cancelled.read(); }), ErrorCode::Unavailable);
+  io.transfer.concurrency = 0;
+  EXPECT_EQ(error_code_of([&] { ChunkedArray::open(store, "a", io).read(); }),
             ErrorCode::InvalidArgument);
 }
 
