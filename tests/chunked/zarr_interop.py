@@ -102,7 +102,7 @@ def fill_for(dtype, index):
 
 
 def numeric_sum(array):
-    return float(da.from_zarr(array).astype("f8").sum().compute())
+    return float(da.from_zarr(array).astype("f8").sum().compute(scheduler="synchronous"))
 
 
 def finite_or_none(value):
