@@ -29,11 +29,26 @@ constexpr const char* kArrayUsage =
 
 OpenOptions reading() { return {.create = false, .file = {}}; }
 
+// The chunked array whose prefix `url` names. Errors: NotFound naming the URL when there is none.
+ChunkedArray open_chunked(const std::string& url, const ObjectLocation& location) {
+  // A named options object: GCC 12 warns (maybe-uninitialized) on the defaulted temporary.
+  ChunkedIoOptions io;
+  try {
+    return ChunkedArray::open(location.store, location.key, io);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::NotFound) throw;
+    throw Error(ErrorCode::NotFound, redact_url(url) +
+                                         ": no such object, Zarr array (.zarray) or dask layout "
+                                         "(metadata.json)");
+  }
+}
+
 // The chunked array whose prefix `location` names, or nullopt when an object is there.
 // Errors: NotFound when there is neither.
-std::optional<ChunkedArray> open_chunked_at(const ObjectLocation& location) {
+std::optional<ChunkedArray> open_chunked_at(const std::string& url,
+                                            const ObjectLocation& location) {
   if (location.store->head(location.key)) return std::nullopt;
-  return ChunkedArray::open(location.store, location.key);
+  return open_chunked(url, location);
 }
 
 // The --slice option as a Region (the whole array when absent).
@@ -50,7 +65,7 @@ Region slice_option(const Args& args) {
 Array load_selection(const Args& args, const std::string& url) {
   Region region = slice_option(args);
   ObjectLocation location = open_object(url, reading());
-  if (std::optional<ChunkedArray> chunked = open_chunked_at(location)) {
+  if (std::optional<ChunkedArray> chunked = open_chunked_at(url, location)) {
     return chunked->read(region);
   }
   Array array = ArrayStore(location.store).load_any(location.key);
@@ -110,8 +125,7 @@ int run_info(const Args& args) {
   ArrayStore arrays(location.store);
   std::optional<ObjectInfo> head = location.store->head(location.key);
   if (!head) {
-    return print_chunked_info(url, ChunkedArray::open(location.store, location.key),
-                              args.flag("json"));
+    return print_chunked_info(url, open_chunked(url, location), args.flag("json"));
   }
   nlohmann::json doc = {{"url", redact_url(url)}, {"stored_size", head->size}};
   if (is_raw_array_metadata(head->metadata)) {
