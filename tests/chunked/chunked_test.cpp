@@ -365,6 +365,29 @@ TEST(ChunkedArray, RegionReadFetchesOnlyIntersectingChunks) {
   EXPECT_TRUE(opened.chunks_in({{5, 5}}).empty());
 }
 
+TEST(ChunkedArray, WritesReadOnlyTheChunksAtTheRegionsEdges) {
+  auto counting = std::make_shared<CountingStore>(std::make_shared<MemoryStore>());
+  auto array = ChunkedArray::create(counting, "a", Shape{100, 60}, DType::of<double>(),
+                                    {.chunks = {10, 20}, .compressor = "lz4"});
+  auto write = [&](const Region& region) {
+    Shape sel = selection_shape(resolve_region(region, array.shape()));
+    std::vector<double> values(sel.element_count(), 1.0);
+    counting->reset();
+    array.write(region, ArrayView::of(std::span<const double>(values), sel));
+  };
+  write({{10, 40}, {20, 60}});  // aligned: 3 x 2 chunks, each fully covered
+  EXPECT_EQ(counting->requests("get"), 0u);
+  EXPECT_EQ(counting->requests("put"), 6u);
+  write({{15, 40}, {20, 60}});  // rows 15..19 cut chunk row 1: those 2 chunks are read
+  EXPECT_EQ(counting->requests("get"), 2u);
+  EXPECT_EQ(counting->requests("put"), 6u);
+  write({{0, 100, 2}});  // a step: every chunk is touched but none fully covered
+  EXPECT_EQ(counting->requests("get"), 30u);
+  write({});  // the whole array: no reads at all
+  EXPECT_EQ(counting->requests("get"), 0u);
+  EXPECT_EQ(counting->requests("put"), 30u);
+}
+
 TEST(ChunkedArray, MissingChunksReadAsFillAndCorruptChunksFail) {
   auto store = std::make_shared<MemoryStore>();
   auto array =
