@@ -261,6 +261,16 @@ struct ChunkedArray::State {
       const std::vector<ResolvedSlice>& resolved,
       const std::function<void(const ChunkTask&, const std::string&, const Shape&)>& visit) const;
 
+  // One chunk of a read: decoded straight into `destination` when possible, else through a
+  // chunk buffer; fill_value when missing.
+  void read_chunk(const ChunkTask& task, const std::string& chunk_key, const Shape& stored,
+                  const std::vector<ResolvedSlice>& resolved,
+                  const MutableArrayView& destination) const;
+  // One chunk of a write: encoded from `source` when the region covers it, else read (or
+  // filled), modified and put back.
+  void write_chunk(const ChunkTask& task, const std::string& chunk_key, const Shape& stored,
+                   const std::vector<ResolvedSlice>& resolved, const ArrayView& source) const;
+
   void read_into(const Region& region, const MutableArrayView& destination) const;
   void write(const Region& region, const ArrayView& source) const;
 };
@@ -334,75 +344,85 @@ void ChunkedArray::State::for_each_chunk(
   });
 }
 
+void ChunkedArray::State::read_chunk(const ChunkTask& task, const std::string& chunk_key,
+                                     const Shape& stored,
+                                     const std::vector<ResolvedSlice>& resolved,
+                                     const MutableArrayView& destination) const {
+  MutableArrayView target = selection_part(destination, task);
+  // The whole stored chunk lands in one contiguous block of the destination: decode there.
+  bool whole = destination.dtype() == meta.dtype;
+  for (std::size_t d = 0; d < task.size() && whole; ++d) {
+    whole = task[d].offset == 0 && task[d].count == stored[d] &&
+            (task[d].count == 1 || resolved[d].step == 1);
+  }
+  if (whole) {
+    MutableArrayView direct(target.data(), meta.dtype, stored, target.strides());
+    if (layout == ChunkedLayout::CottoncandyDask || contiguous_in(direct, chunk_order())) {
+      if (!fetch_chunk(chunk_key, direct)) fill_view(direct, fill, meta.dtype);
+      return;
+    }
+  }
+  ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
+  MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
+  if (fetch_chunk(chunk_key, chunk)) {
+    copy_elements(chunk_part<std::byte>(chunk, task, resolved), target);
+  } else {
+    fill_view(target, fill, meta.dtype);
+  }
+}
+
+void ChunkedArray::State::write_chunk(const ChunkTask& task, const std::string& chunk_key,
+                                      const Shape& stored,
+                                      const std::vector<ResolvedSlice>& resolved,
+                                      const ArrayView& source) const {
+  ArrayView from = selection_part(source, task);
+  bool covered = true;  // every element of the chunk inside the array is written
+  bool edge = false;    // the chunk sticks out of the array (zarr pads it)
+  for (std::size_t d = 0; d < task.size(); ++d) {
+    std::size_t valid = valid_extent(d, task[d].chunk);
+    covered = covered && task[d].offset == 0 && task[d].count == valid &&
+              (valid == 1 || resolved[d].step == 1);
+    edge = edge || valid < stored[d];
+  }
+  if (covered && !edge && !codec && source.dtype() == meta.dtype) {
+    ArrayView whole(from.data(), meta.dtype, stored, from.strides());
+    if ((chunk_order() == Order::C && whole.is_c_contiguous()) ||
+        (chunk_order() == Order::F && whole.is_f_contiguous())) {
+      store->put(chunk_key, whole.bytes());  // straight from the caller's memory
+      return;
+    }
+  }
+  ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
+  MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
+  if (covered) {
+    if (edge) fill_view(chunk, fill, meta.dtype);
+  } else if (!fetch_chunk(chunk_key, chunk)) {
+    fill_view(chunk, fill, meta.dtype);
+  }
+  copy_elements(from, chunk_part<std::byte>(chunk, task, resolved));
+  put_chunk(chunk_key, buffer.span());
+}
+
 void ChunkedArray::State::read_into(const Region& region,
                                     const MutableArrayView& destination) const {
   std::vector<ResolvedSlice> resolved =
       resolve_for(region, destination.shape(), destination.dtype());
-  Order order = chunk_order();
   for_each_chunk(resolved,
                  [&](const ChunkTask& task, const std::string& chunk_key, const Shape& stored) {
-                   MutableArrayView target = selection_part(destination, task);
-                   // The whole stored chunk lands in one contiguous block of the destination:
-                   // decode there.
-                   bool whole = destination.dtype() == meta.dtype;
-                   for (std::size_t d = 0; d < task.size() && whole; ++d) {
-                     whole = task[d].offset == 0 && task[d].count == stored[d] &&
-                             (task[d].count == 1 || resolved[d].step == 1);
-                   }
-                   if (whole) {
-                     MutableArrayView direct(target.data(), meta.dtype, stored, target.strides());
-                     if (layout == ChunkedLayout::CottoncandyDask || contiguous_in(direct, order)) {
-                       if (!fetch_chunk(chunk_key, direct)) fill_view(direct, fill, meta.dtype);
-                       return;
-                     }
-                   }
-                   ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
-                   MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
-                   if (fetch_chunk(chunk_key, chunk)) {
-                     copy_elements(chunk_part<std::byte>(chunk, task, resolved), target);
-                   } else {
-                     fill_view(target, fill, meta.dtype);
-                   }
+                   read_chunk(task, chunk_key, stored, resolved, destination);
                  });
 }
 
 void ChunkedArray::State::write(const Region& region, const ArrayView& source) const {
-  std::string what = store->describe(key);
   if (layout != ChunkedLayout::Zarr) {
-    throw Error(ErrorCode::Unsupported, what +
+    throw Error(ErrorCode::Unsupported, store->describe(key) +
                                             ": cottoncandy's dask layout is written whole "
                                             "(save_dask_layout), not by region");
   }
   std::vector<ResolvedSlice> resolved = resolve_for(region, source.shape(), source.dtype());
-  Order order = chunk_order();
   for_each_chunk(resolved,
                  [&](const ChunkTask& task, const std::string& chunk_key, const Shape& stored) {
-                   ArrayView from = selection_part(source, task);
-                   bool covered = true;  // every element of the chunk inside the array is written
-                   bool edge = false;    // the chunk sticks out of the array (zarr pads it)
-                   for (std::size_t d = 0; d < task.size(); ++d) {
-                     std::size_t valid = valid_extent(d, task[d].chunk);
-                     covered = covered && task[d].offset == 0 && task[d].count == valid &&
-                               (valid == 1 || resolved[d].step == 1);
-                     edge = edge || valid < stored[d];
-                   }
-                   if (covered && !edge && !codec && source.dtype() == meta.dtype) {
-                     ArrayView whole(from.data(), meta.dtype, stored, from.strides());
-                     if ((order == Order::C && whole.is_c_contiguous()) ||
-                         (order == Order::F && whole.is_f_contiguous())) {
-                       store->put(chunk_key, whole.bytes());  // straight from the caller's memory
-                       return;
-                     }
-                   }
-                   ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
-                   MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
-                   if (covered) {
-                     if (edge) fill_view(chunk, fill, meta.dtype);
-                   } else if (!fetch_chunk(chunk_key, chunk)) {
-                     fill_view(chunk, fill, meta.dtype);
-                   }
-                   copy_elements(from, chunk_part<std::byte>(chunk, task, resolved));
-                   put_chunk(chunk_key, buffer.span());
+                   write_chunk(task, chunk_key, stored, resolved, source);
                  });
 }
 
