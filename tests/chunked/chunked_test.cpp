@@ -495,6 +495,18 @@ TEST(ChunkedArray, ZeroDimensionalAndEmptyArrays) {
   EXPECT_EQ(empty.metadata().chunks, (std::vector<std::size_t>{1, 3}));
 }
 
+TEST(ChunkedArray, AnArrayAtTheRootOfAFileStore) {
+  auto store = testing::make_temp_file_store("chunked-root");
+  std::vector<std::int32_t> v{1, 2, 3, 4, 5, 6};
+  save_chunked(store, "", ArrayView::of(std::span<const std::int32_t>(v), Shape{2, 3}),
+               {.create = {.chunks = {1, 2}, .dimension_separator = '/'}});
+  EXPECT_TRUE(store->exists(".zarray"));
+  EXPECT_TRUE(store->exists("1/1"));
+  EXPECT_EQ(ChunkedArray::open(store, "").read({{1, 2}, {1, 3}}).to_vector<std::int32_t>(),
+            (std::vector<std::int32_t>{5, 6}));
+  EXPECT_EQ(ChunkedArray::open(store, "").stored_stats().chunks_stored, 4u);
+}
+
 TEST(ChunkedArray, ChooseChunkShapeAimsAtTheTarget) {
   DType f4 = DType::of<float>();
   EXPECT_EQ(choose_chunk_shape(Shape{1000, 1000}, f4, 4 << 20),
