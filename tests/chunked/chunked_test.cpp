@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -165,6 +166,53 @@ TEST(ZarrMetadata, RefusesMalformedDocuments) {
                               "t");
             }),
             ErrorCode::Corrupt);
+}
+
+// Random byte mutations of valid documents: every parser returns or throws Corrupt/Unsupported,
+// never anything else (run under ASan/UBSan this also checks for out-of-bounds reads).
+TEST(ZarrMetadata, MutatedDocumentsNeverCrashTheParsers) {
+  ZarrConsolidated consolidated;
+  consolidated.documents[".zgroup"] = {{"zarr_format", 2}};
+  consolidated.documents["a/.zarray"] = json::parse(kZarrPythonZarray);
+  consolidated.documents["a/.zattrs"] = {{"u", "v"}};
+  std::string dask = R"({"shape": [2, 3, 4], "dtype": "<f8", "dask": [[[0, 0, 0], "d/pt0000"], )"
+                     R"([[0, 0, 1], "d/pt0001"]], "chunk_sizes": [[2, 3, 4], [2, 3, 0]], )"
+                     R"("chunks": [[2], [3], [4, 0]]})";
+  std::vector<std::pair<std::string, std::function<void(std::string_view)>>> parsers = {
+      {kZarrPythonZarray, [](std::string_view t) { parse_zarray(t, "fuzz"); }},
+      {consolidated.to_json(), [](std::string_view t) { parse_zmetadata(t, "fuzz"); }},
+      {dask, [](std::string_view t) { parse_dask_metadata(t, "fuzz"); }},
+      {R"({"a": [1, {"b": null}]})", [](std::string_view t) { parse_zattrs(t, "fuzz"); }}};
+  std::mt19937 rng(5);
+  const char alphabet[] = "0123456789-.,:[]{}\"eE+ NaInfyt/<>|fiucSUVb";
+  for (const auto& [seed, parse] : parsers) {
+    parse(seed);  // the seed itself is valid
+    for (int i = 0; i < 3000; ++i) {
+      std::string text = seed;
+      int edits = std::uniform_int_distribution<int>(1, 4)(rng);
+      for (int e = 0; e < edits && !text.empty(); ++e) {
+        std::size_t at = std::uniform_int_distribution<std::size_t>(0, text.size() - 1)(rng);
+        char c = alphabet[std::uniform_int_distribution<std::size_t>(0, sizeof alphabet - 2)(rng)];
+        switch (rng() % 3) {
+          case 0:
+            text[at] = c;
+            break;
+          case 1:
+            text.insert(at, 1, c);
+            break;
+          default:
+            text.erase(at, 1);
+        }
+      }
+      try {
+        parse(text);
+      } catch (const Error& error) {
+        EXPECT_TRUE(error.code() == ErrorCode::Corrupt || error.code() == ErrorCode::Unsupported)
+            << error.what() << "\n"
+            << text;
+      }
+    }
+  }
 }
 
 template <typename T>
