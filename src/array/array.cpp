@@ -78,6 +78,19 @@ void copy_elements(const ArrayView& source, const MutableArrayView& destination)
     if (swap) byteswap_in_place(destination);
     return;
   }
+  std::size_t last = source.ndim() - 1;
+  std::ptrdiff_t item = static_cast<std::ptrdiff_t>(itemsize);
+  if (!swap && source.ndim() > 0 && source.strides()[last] == item &&
+      destination.strides()[last] == item) {
+    // Rows contiguous on both sides (chunk <-> region copies): one memcpy per row.
+    std::size_t row_bytes = source.shape()[last] * itemsize;
+    std::vector<std::size_t> outer(source.shape().dims().begin(), source.shape().dims().end() - 1);
+    Strides source_outer(source.strides().begin(), source.strides().end() - 1);
+    Strides destination_outer(destination.strides().begin(), destination.strides().end() - 1);
+    for_each_pair(last, outer, source.data(), source_outer, destination.data(), destination_outer,
+                  [&](const std::byte* from, std::byte* to) { std::memcpy(to, from, row_bytes); });
+    return;
+  }
   for_each_pair(source.ndim(), source.shape().dims(), source.data(), source.strides(),
                 destination.data(), destination.strides(),
                 [&](const std::byte* from, std::byte* to) {
