@@ -1,8 +1,8 @@
 // A cottoncandy raw array saved through EncryptedStore, loaded back, and a middle slice of its
-// rows read by range (only the covering segments are fetched and decrypted).
-// TODO(after ChunkedArray merges): an encrypted chunked array read by region.
-// array_store.hpp first: dtype.hpp's DType::Kind::Bytes would shadow ndbucket::Bytes otherwise.
+// rows read by range (only the covering segments are fetched and decrypted); a Zarr chunked array
+// written through it and read back by region.
 #include "ndbucket/array/array_store.hpp"
+#include "ndbucket/array/chunked.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,8 @@
 #include <numeric>
 
 #include "crypto/encrypted_test_support.hpp"
+#include "ndbucket/store/prefix_store.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket::testing {
 namespace {
@@ -47,6 +49,35 @@ TEST(EncryptedArrays, RawArrayRoundTripsAndSlicesByRange) {
               {.compression = "Zstd", .metadata = {}});
   Array z = arrays.load("run/z");
   EXPECT_EQ(std::memcmp(z.view().data(), values.data(), values.size() * sizeof(double)), 0);
+}
+
+TEST(EncryptedArrays, ChunkedArrayReadsByRegion) {
+  auto inner = std::make_shared<MemoryStore>();
+  auto store = encrypt(inner, {.plaintext_metadata = {}, .segment_size = 4096});
+  const std::size_t rows = 120, cols = 90;
+  std::vector<float> values(rows * cols);
+  std::iota(values.begin(), values.end(), 0.25f);
+  ChunkedArray array = ChunkedArray::create(store, "movie", Shape{rows, cols}, DType::of<float>(),
+                                            {.chunks = {32, 32}, .compressor = "zstd"});
+  array.write({}, ArrayView::of(std::span<const float>(values), Shape{rows, cols}));
+
+  // Reopened from the encrypted .zarray, a region spanning chunk edges reads the right values.
+  ChunkedArray reopened = ChunkedArray::open(store, "movie");
+  Array region = reopened.read({{10, 75}, {30, 61, 3}});
+  ASSERT_EQ(region.shape(), (Shape{65, 11}));
+  const auto* got = reinterpret_cast<const float*>(region.view().data());
+  for (std::size_t r = 0; r < 65; ++r) {
+    for (std::size_t c = 0; c < 11; ++c) {
+      ASSERT_EQ(got[r * 11 + c], values[(10 + r) * cols + 30 + 3 * c]) << r << "," << c;
+    }
+  }
+  // The wrapped store holds ciphertext only: neither the metadata nor a chunk is readable there.
+  std::string zarray(as_string_view(inner->get("movie/.zarray").body));
+  EXPECT_EQ(zarray.find("zstd"), std::string::npos);
+  EXPECT_EQ(zarray.find("shape"), std::string::npos);
+  EXPECT_EQ(ErrorCode::Corrupt, error_code_of([&] {
+              ChunkedArray::open(std::make_shared<PrefixStore>(inner, "movie"), "").read();
+            }));
 }
 
 }  // namespace
