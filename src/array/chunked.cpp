@@ -92,21 +92,6 @@ struct ChunkBuffer {
   MutableByteSpan span() { return {data.get(), size}; }
 };
 
-nlohmann::json normalized_fill(const nlohmann::json& fill, const DType& dtype) {
-  auto as_text = [](const nlohmann::json& v) -> nlohmann::json {
-    if (!v.is_number_float()) return v;
-    double d = v.get<double>();
-    if (std::isnan(d)) return "NaN";
-    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-    return v;
-  };
-  if (dtype.kind() == DTypeKind::Float) return as_text(fill);
-  if (dtype.kind() == DTypeKind::Complex && fill.is_array() && fill.size() == 2) {
-    return nlohmann::json::array({as_text(fill[0]), as_text(fill[1])});
-  }
-  return fill;
-}
-
 // Serialises progress reports (one per chunk) and checks for cancellation.
 class ChunkProgress {
  public:
@@ -266,6 +251,16 @@ struct ChunkedArray::State {
     return MutableArrayView(data, meta.dtype, shape, chunk_order());
   }
 
+  // Resolves `region`; InvalidArgument unless a buffer of `shape` and `dtype` fits it.
+  std::vector<ResolvedSlice> resolve_for(const Region& region, const Shape& shape,
+                                         const DType& dtype) const;
+
+  // Calls visit(task, chunk key, stored chunk shape) for every chunk `resolved` touches,
+  // `concurrency` at a time, checking cancellation before and reporting progress after each.
+  void for_each_chunk(
+      const std::vector<ResolvedSlice>& resolved,
+      const std::function<void(const ChunkTask&, const std::string&, const Shape&)>& visit) const;
+
   void read_into(const Region& region, const MutableArrayView& destination) const;
   void write(const Region& region, const ArrayView& source) const;
 };
@@ -318,44 +313,57 @@ void check_selection(const Shape& selected, const Shape& given, const DType& sto
 
 }  // namespace
 
-void ChunkedArray::State::read_into(const Region& region,
-                                    const MutableArrayView& destination) const {
+std::vector<ResolvedSlice> ChunkedArray::State::resolve_for(const Region& region,
+                                                            const Shape& shape,
+                                                            const DType& dtype) const {
   std::vector<ResolvedSlice> resolved = resolve_region(region, meta.shape);
-  std::string what = store->describe(key);
-  check_selection(selection_shape(resolved), destination.shape(), meta.dtype, destination.dtype(),
-                  what);
+  check_selection(selection_shape(resolved), shape, meta.dtype, dtype, store->describe(key));
+  return resolved;
+}
+
+void ChunkedArray::State::for_each_chunk(
+    const std::vector<ResolvedSlice>& resolved,
+    const std::function<void(const ChunkTask&, const std::string&, const Shape&)>& visit) const {
   std::vector<ChunkTask> tasks = tasks_for(resolved);
   ChunkProgress progress(io.transfer, tasks.size());
-  Order order = chunk_order();
   detail::for_each_parallel(tasks.size(), concurrency_of(io.transfer), [&](std::size_t i) {
-    const ChunkTask& task = tasks[i];
-    std::string chunk_key = key_of(task);
+    std::string chunk_key = key_of(tasks[i]);
     progress.check_cancel(*store, chunk_key);
-    Shape stored = stored_shape(task);
-    MutableArrayView target = selection_part(destination, task);
-    // The whole stored chunk lands in one contiguous block of the destination: decode there.
-    bool whole = destination.dtype() == meta.dtype;
-    for (std::size_t d = 0; d < task.size() && whole; ++d) {
-      whole = task[d].offset == 0 && task[d].count == stored[d] &&
-              (task[d].count == 1 || resolved[d].step == 1);
-    }
-    if (whole) {
-      MutableArrayView direct(target.data(), meta.dtype, stored, target.strides());
-      if (layout == ChunkedLayout::CottoncandyDask || contiguous_in(direct, order)) {
-        if (!fetch_chunk(chunk_key, direct)) fill_view(direct, fill, meta.dtype);
-        progress.chunk_done();
-        return;
-      }
-    }
-    ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
-    MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
-    if (fetch_chunk(chunk_key, chunk)) {
-      copy_elements(chunk_part<std::byte>(chunk, task, resolved), target);
-    } else {
-      fill_view(target, fill, meta.dtype);
-    }
+    visit(tasks[i], chunk_key, stored_shape(tasks[i]));
     progress.chunk_done();
   });
+}
+
+void ChunkedArray::State::read_into(const Region& region,
+                                    const MutableArrayView& destination) const {
+  std::vector<ResolvedSlice> resolved =
+      resolve_for(region, destination.shape(), destination.dtype());
+  Order order = chunk_order();
+  for_each_chunk(resolved,
+                 [&](const ChunkTask& task, const std::string& chunk_key, const Shape& stored) {
+                   MutableArrayView target = selection_part(destination, task);
+                   // The whole stored chunk lands in one contiguous block of the destination:
+                   // decode there.
+                   bool whole = destination.dtype() == meta.dtype;
+                   for (std::size_t d = 0; d < task.size() && whole; ++d) {
+                     whole = task[d].offset == 0 && task[d].count == stored[d] &&
+                             (task[d].count == 1 || resolved[d].step == 1);
+                   }
+                   if (whole) {
+                     MutableArrayView direct(target.data(), meta.dtype, stored, target.strides());
+                     if (layout == ChunkedLayout::CottoncandyDask || contiguous_in(direct, order)) {
+                       if (!fetch_chunk(chunk_key, direct)) fill_view(direct, fill, meta.dtype);
+                       return;
+                     }
+                   }
+                   ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
+                   MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
+                   if (fetch_chunk(chunk_key, chunk)) {
+                     copy_elements(chunk_part<std::byte>(chunk, task, resolved), target);
+                   } else {
+                     fill_view(target, fill, meta.dtype);
+                   }
+                 });
 }
 
 void ChunkedArray::State::write(const Region& region, const ArrayView& source) const {
@@ -365,45 +373,37 @@ void ChunkedArray::State::write(const Region& region, const ArrayView& source) c
                                             ": cottoncandy's dask layout is written whole "
                                             "(save_dask_layout), not by region");
   }
-  std::vector<ResolvedSlice> resolved = resolve_region(region, meta.shape);
-  check_selection(selection_shape(resolved), source.shape(), meta.dtype, source.dtype(), what);
-  std::vector<ChunkTask> tasks = tasks_for(resolved);
-  ChunkProgress progress(io.transfer, tasks.size());
+  std::vector<ResolvedSlice> resolved = resolve_for(region, source.shape(), source.dtype());
   Order order = chunk_order();
-  detail::for_each_parallel(tasks.size(), concurrency_of(io.transfer), [&](std::size_t i) {
-    const ChunkTask& task = tasks[i];
-    std::string chunk_key = key_of(task);
-    progress.check_cancel(*store, chunk_key);
-    Shape stored = stored_shape(task);
-    ArrayView from = selection_part(source, task);
-    bool covered = true;  // every element of the chunk inside the array is written
-    bool edge = false;    // the chunk sticks out of the array (zarr pads it)
-    for (std::size_t d = 0; d < task.size(); ++d) {
-      std::size_t valid = valid_extent(d, task[d].chunk);
-      covered = covered && task[d].offset == 0 && task[d].count == valid &&
-                (valid == 1 || resolved[d].step == 1);
-      edge = edge || valid < stored[d];
-    }
-    if (covered && !edge && !codec && source.dtype() == meta.dtype) {
-      ArrayView whole(from.data(), meta.dtype, stored, from.strides());
-      if ((order == Order::C && whole.is_c_contiguous()) ||
-          (order == Order::F && whole.is_f_contiguous())) {
-        store->put(chunk_key, whole.bytes());  // straight from the caller's memory
-        progress.chunk_done();
-        return;
-      }
-    }
-    ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
-    MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
-    if (covered) {
-      if (edge) fill_view(chunk, fill, meta.dtype);
-    } else if (!fetch_chunk(chunk_key, chunk)) {
-      fill_view(chunk, fill, meta.dtype);
-    }
-    copy_elements(from, chunk_part<std::byte>(chunk, task, resolved));
-    put_chunk(chunk_key, buffer.span());
-    progress.chunk_done();
-  });
+  for_each_chunk(resolved,
+                 [&](const ChunkTask& task, const std::string& chunk_key, const Shape& stored) {
+                   ArrayView from = selection_part(source, task);
+                   bool covered = true;  // every element of the chunk inside the array is written
+                   bool edge = false;    // the chunk sticks out of the array (zarr pads it)
+                   for (std::size_t d = 0; d < task.size(); ++d) {
+                     std::size_t valid = valid_extent(d, task[d].chunk);
+                     covered = covered && task[d].offset == 0 && task[d].count == valid &&
+                               (valid == 1 || resolved[d].step == 1);
+                     edge = edge || valid < stored[d];
+                   }
+                   if (covered && !edge && !codec && source.dtype() == meta.dtype) {
+                     ArrayView whole(from.data(), meta.dtype, stored, from.strides());
+                     if ((order == Order::C && whole.is_c_contiguous()) ||
+                         (order == Order::F && whole.is_f_contiguous())) {
+                       store->put(chunk_key, whole.bytes());  // straight from the caller's memory
+                       return;
+                     }
+                   }
+                   ChunkBuffer buffer(stored.nbytes(meta.dtype.itemsize()));
+                   MutableArrayView chunk = chunk_view(buffer.data.get(), stored);
+                   if (covered) {
+                     if (edge) fill_view(chunk, fill, meta.dtype);
+                   } else if (!fetch_chunk(chunk_key, chunk)) {
+                     fill_view(chunk, fill, meta.dtype);
+                   }
+                   copy_elements(from, chunk_part<std::byte>(chunk, task, resolved));
+                   put_chunk(chunk_key, buffer.span());
+                 });
 }
 
 ChunkedArray::ChunkedArray(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -513,7 +513,7 @@ ChunkedArray ChunkedArray::create(std::shared_ptr<ObjectStore> store, std::strin
   if (!options.attributes.is_object()) invalid("attributes must be a JSON object");
   meta.dimension_separator = options.dimension_separator;
   meta.order = options.order;
-  meta.fill_value = normalized_fill(options.fill_value, dtype);
+  meta.fill_value = normalize_fill_value(options.fill_value, dtype);
   if (options.compressor.is_string()) {
     meta.compressor = io.codecs.create(options.compressor.get<std::string>())->config();
   } else if (options.compressor.is_object()) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+// dtype.hpp before bytes.hpp: GCC -Wshadow flags DTypeKind::Bytes after the Bytes alias.
+#include "ndbucket/array/dtype.hpp"
 #include "ndbucket/store/object_store.hpp"
 
 namespace ndbucket::chunked_detail {

@@ -73,6 +73,19 @@ Shape selection_shape(const std::vector<ResolvedSlice>& resolved) {
   return Shape(std::move(dims));
 }
 
+ArrayView region_view(const ArrayView& view, const Region& region) {
+  std::vector<ResolvedSlice> resolved = resolve_region(region, view.shape());
+  const std::byte* data = view.data();
+  Strides strides = view.strides();
+  for (std::size_t d = 0; d < resolved.size(); ++d) {
+    if (resolved[d].count > 0) {
+      data += view.strides()[d] * static_cast<std::ptrdiff_t>(resolved[d].start);
+    }
+    strides[d] *= static_cast<std::ptrdiff_t>(resolved[d].step);
+  }
+  return ArrayView(data, view.dtype(), selection_shape(resolved), std::move(strides));
+}
+
 Region parse_region(std::string_view text) {
   Region region;
   if (trim(text).empty()) return region;

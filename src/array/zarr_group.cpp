@@ -1,7 +1,7 @@
 #include <algorithm>
 
-#include "ndbucket/array/chunked.hpp"  // first: dtype.hpp before bytes.hpp (GCC -Wshadow)
 #include "chunked_internal.hpp"
+#include "ndbucket/array/chunked.hpp"
 #include "ndbucket/store/key.hpp"
 
 namespace ndbucket {

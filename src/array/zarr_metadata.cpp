@@ -128,6 +128,22 @@ Bytes base64_decode(std::string_view text, std::string_view what) {
   return out;
 }
 
+std::string base64_encode(const Bytes& bytes) {
+  static constexpr char kDigits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t v = std::to_integer<std::uint32_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= std::to_integer<std::uint32_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) v |= std::to_integer<std::uint32_t>(bytes[i + 2]);
+    out += kDigits[(v >> 18) & 63];
+    out += kDigits[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kDigits[(v >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kDigits[v & 63] : '=';
+  }
+  return out;
+}
+
 // Decodes UTF-8 into code points; Corrupt for invalid sequences.
 std::vector<std::uint32_t> utf8_code_points(std::string_view s, std::string_view what) {
   std::vector<std::uint32_t> out;
@@ -299,7 +315,8 @@ nlohmann::json ZarrArrayMetadata::to_json_value() const {
   nlohmann::json doc = nlohmann::json::object();
   doc["chunks"] = chunks;
   doc["compressor"] = compressor;
-  doc["dimension_separator"] = std::string(1, dimension_separator);
+  // zarr-python 2.13 writes the key only for the nested separator; '.' is the default.
+  if (dimension_separator != '.') doc["dimension_separator"] = std::string(1, dimension_separator);
   doc["dtype"] = dtype.str();
   doc["fill_value"] = fill_value;
   doc["filters"] = filters;
@@ -363,6 +380,39 @@ ZarrConsolidated parse_zmetadata(std::string_view text, std::string_view what) {
     out.documents.emplace(key, value);
   }
   return out;
+}
+
+nlohmann::json normalize_fill_value(const nlohmann::json& fill, const DType& dtype) {
+  auto float_text = [](const nlohmann::json& v) -> nlohmann::json {
+    if (!v.is_number_float()) return v;
+    double d = v.get<double>();
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    return v;
+  };
+  bool zero = fill.is_number() && fill.get<double>() == 0;
+  switch (dtype.kind()) {
+    case DTypeKind::Float:
+      return float_text(fill);
+    case DTypeKind::Complex:
+      if (fill.is_array() && fill.size() == 2) {
+        return nlohmann::json::array({float_text(fill[0]), float_text(fill[1])});
+      }
+      return fill.is_number() ? nlohmann::json::array({float_text(fill), 0.0}) : fill;
+    case DTypeKind::Bool:
+      if (fill.is_number_integer() &&
+          (fill.get<std::int64_t>() == 0 || fill.get<std::int64_t>() == 1)) {
+        return fill.get<std::int64_t>() == 1;
+      }
+      return fill;
+    case DTypeKind::Bytes:
+    case DTypeKind::Void:
+      return zero ? nlohmann::json(base64_encode(Bytes(dtype.itemsize(), std::byte{0}))) : fill;
+    case DTypeKind::Unicode:
+      return zero ? nlohmann::json("") : fill;
+    default:
+      return fill;
+  }
 }
 
 Bytes fill_value_bytes(const nlohmann::json& v, const DType& dtype, std::string_view what) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <mutex>
 #include <numeric>
 #include <random>
 
@@ -78,6 +79,19 @@ TEST(Region, ResolvesLikeNumpy) {
             }),
             ErrorCode::InvalidArgument);
   EXPECT_EQ(error_code_of([&] { resolve_region({{0, 1, 0}}, shape); }), ErrorCode::InvalidArgument);
+}
+
+TEST(Region, ViewsSliceMemoryWithoutCopying) {
+  Shape shape{4, 6};
+  std::vector<double> full = iota_values(24);
+  ArrayView view = ArrayView::of(std::span<const double>(full), shape);
+  for (const char* text : {"1:3,::2", "-1,2:", "3:1", ":,5", "::3,-4::3"}) {
+    Region region = parse_region(text);
+    ArrayView part = region_view(view, region);
+    EXPECT_EQ(Array::copy_of(part).to_vector<double>(), naive_select(full, shape, region)) << text;
+  }
+  EXPECT_EQ(region_view(view, parse_region("1:3,::2")).data(),
+            reinterpret_cast<const std::byte*>(full.data() + 6));
 }
 
 // --- Metadata documents ---
@@ -370,6 +384,30 @@ TEST(ChunkedArray, MissingChunksReadAsFillAndCorruptChunksFail) {
   EXPECT_EQ(error_code_of([&] {
               array.write({{0, 2}}, ArrayView::of(std::span<const float>(two), Shape{3}));
             }),
+            ErrorCode::InvalidArgument);
+}
+
+TEST(ChunkedArray, ReportsProgressPerChunkAndStopsWhenCancelled) {
+  auto store = std::make_shared<MemoryStore>();
+  std::vector<double> v = iota_values(100);
+  ChunkedIoOptions io;
+  io.transfer.concurrency = 3;
+  std::mutex mutex;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+  io.transfer.progress = [&](std::uint64_t done, std::uint64_t total) {
+    std::lock_guard guard(mutex);
+    calls.emplace_back(done, total);
+  };
+  auto array = save_chunked(store, "a", ArrayView::of(std::span<const double>(v), Shape{100}),
+                            {.create = {.chunks = {10}}, .io = io});
+  ASSERT_EQ(calls.size(), 10u);
+  EXPECT_EQ(calls.back(), (std::pair<std::uint64_t, std::uint64_t>{10, 10}));
+  io.transfer.progress = nullptr;
+  io.transfer.cancel.cancel();
+  auto cancelled = ChunkedArray::open(store, "a", io);
+  EXPECT_EQ(error_code_of([&] { cancelled.read(); }), ErrorCode::Unavailable);
+  io.transfer.concurrency = 0;
+  EXPECT_EQ(error_code_of([&] { ChunkedArray::open(store, "a", io).read(); }),
             ErrorCode::InvalidArgument);
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/command.hpp"
 #include "ndbucket/array/array_store.hpp"
+#include "ndbucket/array/chunked.hpp"
 #include "ndbucket/array/format.hpp"
 #include "ndbucket/array/npy.hpp"
 #include "ndbucket/core/error.hpp"
@@ -15,15 +16,92 @@ namespace {
 
 constexpr const char* kArrayUsage =
     "usage: ndbucket array SUBCOMMAND [ARGS...]\n"
-    "Arrays in cottoncandy's raw layout (bytes + dtype/shape/compression metadata) or as .npy.\n\n"
+    "Arrays in cottoncandy's raw layout (bytes + dtype/shape/compression metadata), as .npy,\n"
+    "or chunked (a Zarr v2 array or cottoncandy's dask layout: URL names its prefix).\n\n"
     "subcommands:\n"
     "  info URL [--json]                      dtype, shape, compression, metadata (HEAD only)\n"
-    "  get URL OUT.npy [--version N]          download as a .npy file ('-': stdout)\n"
+    "  get URL OUT.npy [--slice S] [--version N]  download as a .npy file ('-': stdout)\n"
     "  put IN.npy URL [--compression NAME] [--format raw|npy] [--metadata NAME=VALUE]...\n"
-    "  show URL [--threshold N]               print the values the way NumPy does\n\n"
+    "  show URL [--slice S] [--threshold N]   print the values the way NumPy does\n\n"
+    "--slice takes NumPy syntax, one entry per dimension: \"0:10,:,5:20:2\" (an index keeps its\n"
+    "dimension); for chunked arrays only the chunks it touches are fetched.\n\n"
     "Run 'ndbucket array SUBCOMMAND --help' for a subcommand's arguments.";
 
 OpenOptions reading() { return {.create = false, .file = {}}; }
+
+// The chunked array whose prefix `location` names, or nullopt when an object is there.
+// Errors: NotFound when there is neither.
+std::optional<ChunkedArray> open_chunked_at(const ObjectLocation& location) {
+  if (location.store->head(location.key)) return std::nullopt;
+  return ChunkedArray::open(location.store, location.key);
+}
+
+// The --slice option as a Region (the whole array when absent).
+Region slice_option(const Args& args) {
+  try {
+    return parse_region(args.option("slice").value_or(""));
+  } catch (const Error& error) {
+    throw UsageError(error.message());
+  }
+}
+
+// The array at `url`, restricted to --slice: a chunked array fetches only the chunks the slice
+// touches; a raw or .npy array is loaded whole and then sliced.
+Array load_selection(const Args& args, const std::string& url) {
+  Region region = slice_option(args);
+  ObjectLocation location = open_object(url, reading());
+  if (std::optional<ChunkedArray> chunked = open_chunked_at(location)) {
+    return chunked->read(region);
+  }
+  Array array = ArrayStore(location.store).load_any(location.key);
+  if (region.empty()) return array;
+  return Array::copy_of(region_view(array.view(), region));
+}
+
+int print_chunked_info(const std::string& url, const ChunkedArray& array, bool json) {
+  const ZarrArrayMetadata& m = array.metadata();
+  ChunkedStoredStats stats = array.stored_stats();
+  bool zarr = array.layout() == ChunkedLayout::Zarr;
+  nlohmann::json doc = {{"url", redact_url(url)},
+                        {"format", zarr ? "zarr" : "dask"},
+                        {"dtype", m.dtype.str()},
+                        {"shape", m.shape.dims()},
+                        {"chunks_stored", stats.chunks_stored},
+                        {"stored_size", stats.chunk_bytes_stored}};
+  if (zarr) {
+    doc["chunks"] = m.chunks;
+    doc["compressor"] = m.compressor;
+    doc["fill_value"] = m.fill_value;
+    doc["order"] = std::string(1, static_cast<char>(m.order));
+    doc["dimension_separator"] = std::string(1, m.dimension_separator);
+    doc["attributes"] = array.attributes();
+  } else {
+    doc["chunk_starts"] = array.chunk_starts();
+  }
+  if (json) {
+    std::cout << doc.dump(2) << "\n";
+    return 0;
+  }
+  std::size_t grid = 1;
+  for (const auto& starts : array.chunk_starts()) grid *= starts.size();
+  std::cout << doc["url"].get<std::string>() << "\n"
+            << "  format       " << doc["format"].get<std::string>() << "\n"
+            << "  dtype        " << m.dtype.str() << "\n"
+            << "  shape        " << m.shape.to_tuple() << "\n";
+  if (zarr) {
+    std::cout << "  chunks       " << Shape(m.chunks).to_tuple() << "\n"
+              << "  compressor   " << m.compressor.dump() << "\n"
+              << "  fill_value   " << m.fill_value.dump() << "\n"
+              << "  order        " << doc["order"].get<std::string>() << "\n"
+              << "  separator    " << m.dimension_separator << "\n";
+  }
+  std::cout << "  chunks stored " << stats.chunks_stored << " of " << grid << " ("
+            << stats.chunk_bytes_stored << " bytes)\n";
+  if (zarr && !doc["attributes"].empty()) {
+    std::cout << "  attributes   " << doc["attributes"].dump() << "\n";
+  }
+  return 0;
+}
 
 int run_info(const Args& args) {
   args.expect_positionals(1, 1);
@@ -31,7 +109,10 @@ int run_info(const Args& args) {
   ObjectLocation location = open_object(url, reading());
   ArrayStore arrays(location.store);
   std::optional<ObjectInfo> head = location.store->head(location.key);
-  if (!head) throw Error(ErrorCode::NotFound, redact_url(url) + ": no such object");
+  if (!head) {
+    return print_chunked_info(url, ChunkedArray::open(location.store, location.key),
+                              args.flag("json"));
+  }
   nlohmann::json doc = {{"url", redact_url(url)}, {"stored_size", head->size}};
   if (is_raw_array_metadata(head->metadata)) {
     ArrayInfo info = parse_array_metadata(head->metadata, location.store->describe(location.key));
@@ -78,8 +159,7 @@ int run_get(const Args& args) {
     if (*v != "1" && *v != "2" && *v != "3") throw UsageError("--version must be 1, 2 or 3");
     version = std::stoi(*v);
   }
-  ObjectLocation location = open_object(args.positionals()[0], reading());
-  Array array = ArrayStore(location.store).load_any(location.key);
+  Array array = load_selection(args, args.positionals()[0]);
   const std::string& out = args.positionals()[1];
   if (out == "-") {
     Bytes npy = encode_npy(array.view(), {.version = version});
@@ -131,8 +211,7 @@ int run_show(const Args& args) {
       throw UsageError("--threshold takes a number");
     }
   }
-  ObjectLocation location = open_object(args.positionals()[0], reading());
-  Array array = ArrayStore(location.store).load_any(location.key);
+  Array array = load_selection(args, args.positionals()[0]);
   std::cout << "dtype=" << array.dtype().str() << " shape=" << array.shape().to_tuple() << "\n"
             << format_array(array.view(), options) << "\n";
   return 0;
@@ -144,15 +223,19 @@ std::vector<Command> subcommands() {
        "describe an array (HEAD only)",
        "usage: ndbucket array info URL [--json]\n"
        "Prints the format (raw or npy), dtype, shape, compression, order, stored size and user\n"
-       "metadata of the array object at URL, from its metadata and at most its .npy header.",
+       "metadata of the array object at URL, from its metadata and at most its .npy header.\n"
+       "For a chunked array (URL names its prefix: zarr or dask layout): chunks, compressor,\n"
+       "fill value, order, separator, chunks stored (one listing) and attributes.",
        {{"json"}, {}, {}},
        run_info},
       {"get",
        "download an array as .npy",
-       "usage: ndbucket array get URL OUT.npy [--version 1|2|3]\n"
-       "Reads the raw (any compression) or .npy array at URL and writes OUT.npy ('-': stdout),\n"
-       "which numpy.load reads. Fortran-ordered arrays stay Fortran-ordered.",
-       {{}, {"version"}, {}},
+       "usage: ndbucket array get URL OUT.npy [--slice S] [--version 1|2|3]\n"
+       "Reads the raw (any compression), .npy or chunked array at URL and writes OUT.npy ('-':\n"
+       "stdout), which numpy.load reads. Fortran-ordered arrays stay Fortran-ordered unless\n"
+       "sliced. --slice \"0:10,:,5:20:2\" (NumPy syntax) keeps only those elements; a chunked\n"
+       "array then fetches only the chunks they lie in.",
+       {{}, {"version", "slice"}, {}},
        run_get},
       {"put",
        "upload a .npy file as an array",
@@ -165,10 +248,10 @@ std::vector<Command> subcommands() {
        run_put},
       {"show",
        "print an array's values",
-       "usage: ndbucket array show URL [--threshold N]\n"
+       "usage: ndbucket array show URL [--slice S] [--threshold N]\n"
        "Prints dtype, shape and the values the way NumPy does; arrays above N elements (1000)\n"
-       "are summarised with '...'.",
-       {{}, {"threshold"}, {}},
+       "are summarised with '...'. --slice as for get (chunked arrays: only those chunks).",
+       {{}, {"threshold", "slice"}, {}},
        run_show},
   };
 }

@@ -166,8 +166,8 @@ class ChunkedArray {
   void write(const Region& region, const ArrayView& source) const;
 
   // Changes the shape (same rank) and rewrites `.zarray`. Chunks wholly outside the new shape
-  // are deleted, as zarr-python does; chunks the boundary cuts keep their old elements beyond
-  // the old shape only if zarr-python would (it does not clear them either).
+  // are deleted (one listing of the prefix), as zarr-python does; chunks the new boundary cuts
+  // are kept as they are, so growing again shows their old elements there, as in zarr-python.
   // Errors: InvalidArgument for a different rank; Unsupported for the dask layout; the store's.
   void resize(const Shape& new_shape);
 

@@ -9,11 +9,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ndbucket/array/array.hpp"
 #include "ndbucket/array/shape.hpp"
 
 namespace ndbucket {
@@ -30,7 +32,8 @@ struct Slice {
   static Slice all() { return {}; }
   // 'i:i+1' (one index, dimension kept). Negative i counts from the end.
   static Slice index(std::int64_t i) {
-    return {i, i == -1 ? std::nullopt : std::optional(i + 1), 1};
+    bool to_end = i == -1 || i == std::numeric_limits<std::int64_t>::max();
+    return {i, to_end ? std::nullopt : std::optional(i + 1), 1};
   }
 
   friend bool operator==(const Slice&, const Slice&) = default;
@@ -56,6 +59,10 @@ std::vector<ResolvedSlice> resolve_region(const Region& region, const Shape& sha
 
 // The shape of the elements a resolved region selects (the counts).
 Shape selection_shape(const std::vector<ResolvedSlice>& resolved);
+
+// The elements of `view` that `region` selects, as a view of the same memory (no copy): NumPy's
+// view[region] for slices. Errors: as resolve_region. Thread safety: pure.
+ArrayView region_view(const ArrayView& view, const Region& region);
 
 // Parses NumPy slice syntax, one entry per dimension separated by ',': "0:10,:,5:20:2", "3",
 // "-5:", "::2", "" (the whole array), spaces ignored, and "..." not supported. An integer entry

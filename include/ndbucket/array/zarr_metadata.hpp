@@ -73,6 +73,12 @@ struct ZarrConsolidated {
 // must be an object, each `.zgroup` a zarr_format 2 object. Errors: Corrupt naming `what`.
 ZarrConsolidated parse_zmetadata(std::string_view text, std::string_view what);
 
+// The Zarr v2 JSON spelling of a fill value given for `dtype`: a NaN/infinite double becomes
+// "NaN"/"Infinity"/"-Infinity"; for bool, 0/1 become false/true; for S/V dtypes the number 0
+// becomes the base64 of itemsize zero bytes and for U dtypes ""; anything else is returned as
+// given (fill_value_bytes validates it). Thread safety: pure.
+nlohmann::json normalize_fill_value(const nlohmann::json& fill_value, const DType& dtype);
+
 // The fill value of `metadata` as one element of its dtype, in the dtype's byte order
 // (itemsize bytes). A null fill value gives zero bytes (all 0x00), as ndbucket reads missing
 // chunks of such arrays as zeros. Errors: Corrupt (naming `what`) when the JSON does not fit
