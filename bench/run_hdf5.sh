@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
 gib=${1:-1}
 work=${WORK_DIR:-$(mktemp -d)}
+mkdir -p "$work"
 servers=""
 cleanup() {
   if [ -n "$servers" ]; then "$root/tests/servers/s3_servers.sh" stop "$servers" >/dev/null 2>&1 || true; fi
