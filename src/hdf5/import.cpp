@@ -306,6 +306,9 @@ Hdf5ImportReport import_hdf5(const std::filesystem::path& file, std::shared_ptr<
     std::uint64_t chunk_memory = 2 * io.transfer.concurrency * chunk_bytes;
     std::uint64_t max_slab_bytes =
         options.memory_budget > chunk_memory ? (options.memory_budget - chunk_memory) / 2 : 0;
+    // Four chunks per worker keep every worker busy while the next slab is read; larger slabs
+    // only cost memory.
+    max_slab_bytes = std::min(max_slab_bytes, 4 * io.transfer.concurrency * chunk_bytes);
     ChunkedArray array = ChunkedArray::create(store, item.key, item.shape, item.dtype, create, io);
     stream_dataset(dataset.get(), memtype.get(), item, array, max_slab_bytes, slab_done, what);
     ++report.arrays;
