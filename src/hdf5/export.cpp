@@ -110,8 +110,11 @@ void write_dataset(hid_t file, const ChunkedArray& array, const nlohmann::json& 
                H5Dclose);
   write_attributes(dataset.get(), attributes, what, options);
 
-  // Two slabs live at once (one written, the next being fetched), plus the fetch's chunk buffers.
-  std::uint64_t max_slab_bytes = std::max<std::uint64_t>(options.memory_budget / 3, 1);
+  // Two slabs live at once (one written, the next being fetched), plus the fetch's chunk buffers;
+  // four chunks per fetching thread keep them all busy.
+  std::uint64_t max_slab_bytes =
+      std::clamp<std::uint64_t>(4 * options.concurrency * meta.chunk_nbytes(), 1,
+                                std::max<std::uint64_t>(options.memory_budget / 3, 1));
   std::vector<hdf5::Slab> slabs =
       hdf5::plan_slabs(meta.shape, meta.chunks, meta.dtype.itemsize(), max_slab_bytes);
   auto fetch = [&array](const hdf5::Slab& slab) { return array.read(slab.region()); };

@@ -75,7 +75,8 @@ struct Hdf5ImportOptions {
   // at once. A slab is at least one chunk, so chunks larger than budget / (2 + 2*concurrency)
   // make the import exceed it.
   std::uint64_t memory_budget = std::uint64_t{256} << 20;
-  // Bytes of dataset elements written (done, total over all datasets), after each slab.
+  // Bytes of dataset elements written (done, total over all datasets), after each slab, on the
+  // calling thread.
   ProgressCallback progress;
   Hdf5WarningCallback warning;
   CodecRegistry codecs = CodecRegistry::with_builtins();
@@ -112,7 +113,7 @@ struct Hdf5ExportOptions {
   std::size_t concurrency = 8;
   // Bytes of chunk slabs held at once (one being read from the store, one being written).
   std::uint64_t memory_budget = std::uint64_t{256} << 20;
-  ProgressCallback progress;  // bytes of elements written to the file (done, total)
+  ProgressCallback progress;  // bytes of elements written to the file (done, total), this thread
   Hdf5WarningCallback warning;
   CodecRegistry codecs = CodecRegistry::with_builtins();
 };
