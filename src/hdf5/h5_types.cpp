@@ -334,7 +334,9 @@ std::optional<nlohmann::json> read_attribute(hid_t attr, const std::string& what
   std::vector<nlohmann::json> values;
   values.reserve(count);
   H5T_class_t type_class = H5Tget_class(type.get());
-  if (type_class == H5T_STRING) {
+  if (count == 0) {
+    // Nothing to read (and libhdf5 refuses the null buffer of an empty vector).
+  } else if (type_class == H5T_STRING) {
     for (std::string& text : read_strings(attr, type.get(), count, what)) {
       values.emplace_back(as_json_text(std::move(text)));
     }
@@ -342,7 +344,7 @@ std::optional<nlohmann::json> read_attribute(hid_t attr, const std::string& what
     std::optional<DType> dtype = dtype_of(type.get(), why);
     if (!dtype) return std::nullopt;
     // Read with the file type itself: no conversion, elements as stored.
-    std::vector<std::byte> buffer(dtype->itemsize() * std::max<std::size_t>(count, 1));
+    std::vector<std::byte> buffer(dtype->itemsize() * count);
     check_status(H5Aread(attr, type.get(), buffer.data()), ErrorCode::Corrupt, what,
                  "reading an attribute");
     for (std::size_t i = 0; i < count; ++i) {
@@ -481,7 +483,9 @@ bool write_attribute(hid_t object, const std::string& name, const nlohmann::json
       H5Aclose);
   const void* data = layout->kind == LeafKind::String ? static_cast<const void*>(strings.data())
                                                       : static_cast<const void*>(bytes.data());
-  check_status(H5Awrite(attr.get(), type.get(), data), ErrorCode::Io, where, "H5Awrite");
+  if (!layout->leaves.empty()) {  // libhdf5 refuses a null buffer even for no elements
+    check_status(H5Awrite(attr.get(), type.get(), data), ErrorCode::Io, where, "H5Awrite");
+  }
   return !as_text;
 }
 

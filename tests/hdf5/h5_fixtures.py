@@ -32,6 +32,7 @@ def make(directory):
         f.attrs["names"] = ["alpha", "beta", "gamma"]
         f.attrs["bytes_name"] = np.bytes_(b"raw bytes")
         f.attrs["big"] = np.uint64(2**63 + 5)
+        f.attrs["nothing"] = np.array([], dtype="f8")
         numbers = f.create_group("numbers")
         for code in NUMERIC:
             for order in "<>":

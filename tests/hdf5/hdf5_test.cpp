@@ -215,6 +215,43 @@ TEST_F(Hdf5Test, BadInputsGiveClearErrors) {
   fs::remove_all(dir);
 }
 
+TEST(Hdf5Export, SkipsDtypesWithoutHdf5TypeAndWritesOtherAttributesAsText) {
+  auto store = std::make_shared<MemoryStore>();
+  create_zarr_group(*store, "g",
+                    {{"nested", {{1, 2}, {3, 4}}}, {"empty", nlohmann::json::array()}});
+  ChunkedCreateOptions create;
+  create.chunks = {4};
+  create.compressor = "zstd";  // HDF5 cannot take it: written uncompressed
+  create.attributes = {{"object", {{"a", 1}}}, {"mixed", {1, "x"}}, {"widened", {1, 2.5}}};
+  ChunkedArray values =
+      ChunkedArray::create(store, "g/values", Shape{10}, DType::of<double>(), create);
+  std::vector<double> numbers{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  values.write({}, ArrayView::of(std::span<const double>(numbers), Shape{10}));
+  ChunkedArray::create(store, "g/text", Shape{2}, DType::parse("<U3"), {.fill_value = ""});
+  fs::path dir = fresh_test_dir("hdf5-export-text");
+  std::vector<std::string> warnings;
+  Hdf5ExportOptions options;
+  options.warning = [&](const std::string& line) { warnings.push_back(line); };
+  Hdf5ExportReport report = export_hdf5(store, "g", dir / "out.h5", options);
+  EXPECT_EQ(report.datasets, 1u);
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0].path, "/text");
+  EXPECT_EQ(warnings.size(), 3u);  // the skipped array and two attributes written as text
+
+  auto back = std::make_shared<MemoryStore>();
+  import_hdf5(dir / "out.h5", back, "");
+  EXPECT_EQ(ChunkedArray::open(back, "values").read().to_vector<double>(), numbers);
+  EXPECT_EQ(ChunkedArray::open(back, "values").metadata().chunks, std::vector<std::size_t>{4});
+  nlohmann::json attributes = read_zarr_attributes(*back, "values");
+  EXPECT_EQ(attributes["object"], R"({"a":1})");
+  EXPECT_EQ(attributes["mixed"], R"([1,"x"])");
+  EXPECT_EQ(attributes["widened"], nlohmann::json({1.0, 2.5}));
+  nlohmann::json root = read_zarr_attributes(*back, "");
+  EXPECT_EQ(root["nested"], nlohmann::json({{1, 2}, {3, 4}}));
+  EXPECT_EQ(root["empty"], nlohmann::json::array());
+  fs::remove_all(dir);
+}
+
 TEST(SlabPlan, CoversTheArrayOnceInChunkAlignedSlabs) {
   using hdf5::plan_slabs;
   // 10 x 7 x 5 of 1-byte items, chunks 3 x 2 x 5: rows of (3 x 7 x 5) = 105 bytes.
