@@ -72,8 +72,8 @@ struct Hdf5ImportOptions {
   // Chunks encoded and put at once.
   std::size_t concurrency = 8;
   // Bytes of dataset slabs (read from the file, waiting to be encoded) plus chunk buffers held
-  // at once. A slab is at least one chunk, so chunks larger than budget / (2 + 2*concurrency)
-  // make the import exceed it.
+  // at once: fewer workers run when chunks are large. A slab holds at least one chunk and one
+  // worker always runs, so chunks larger than about budget / 4 make the import exceed it.
   std::uint64_t memory_budget = std::uint64_t{256} << 20;
   // Bytes of dataset elements written (done, total over all datasets), after each slab, on the
   // calling thread.
