@@ -1,7 +1,6 @@
 #include "hdf5/h5_types.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
