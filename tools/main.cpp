@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   // `array` groups subcommands (info, get, put, show) with their own --help.
   for (auto& entry : ndbucket::cli::array_commands()) commands.push_back(std::move(entry));
   for (auto& command : ndbucket::cli::fs_commands()) commands.push_back(std::move(command));
+  for (auto& entry : ndbucket::cli::h5_commands()) commands.push_back(std::move(entry));
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     print_overview(commands, std::cerr);
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command->name == "array") return ndbucket::cli::run_array_command(rest);
+  if (command->name == "h5") return ndbucket::cli::run_h5_command(rest);
   for (const std::string& arg : rest) {
     if (arg == "--") break;
     if (arg == "--help" || arg == "-h") {

@@ -287,43 +287,7 @@ std::vector<Command> array_commands() {
 }
 
 int run_array_command(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    std::cerr << kArrayUsage << "\n";
-    return 2;
-  }
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kArrayUsage << "\n";
-    return 0;
-  }
-  std::vector<Command> commands = subcommands();
-  const Command* command = nullptr;
-  for (const Command& candidate : commands) {
-    if (candidate.name == args[0]) command = &candidate;
-  }
-  if (!command) {
-    std::cerr << "ndbucket array: unknown subcommand '" << args[0] << "'\n\n"
-              << kArrayUsage << "\n";
-    return 2;
-  }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  for (const std::string& arg : rest) {
-    if (arg == "--") break;
-    if (arg == "--help" || arg == "-h") {
-      std::cout << command->usage << "\n";
-      return 0;
-    }
-  }
-  const std::string label = "ndbucket array " + command->name;
-  try {
-    Args parsed(rest, command->spec);
-    return command->run(parsed);
-  } catch (const UsageError& error) {
-    std::cerr << label << ": " << error.what() << "\n" << command->usage << "\n";
-    return 2;
-  } catch (const std::exception& error) {
-    std::cerr << label << ": " << error.what() << "\n";
-    return 1;
-  }
+  return run_command_group("array", kArrayUsage, subcommands(), args);
 }
 
 }  // namespace ndbucket::cli

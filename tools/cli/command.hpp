@@ -26,5 +26,13 @@ std::vector<Command> fs_commands();
 // and --help and returns the exit code (0, 1 error, 2 bad usage).
 std::vector<Command> array_commands();
 int run_array_command(const std::vector<std::string>& args);
+// The `h5` command (import, export of HDF5 files), dispatched like `array`.
+std::vector<Command> h5_commands();
+int run_h5_command(const std::vector<std::string>& args);
+
+// Runs subcommand args[0] of `group` from `commands`: --help for the group or a subcommand,
+// usage errors (exit 2) and errors (exit 1) reported as "ndbucket GROUP SUB: message".
+int run_command_group(const std::string& group, const char* usage,
+                      const std::vector<Command>& commands, const std::vector<std::string>& args);
 
 }  // namespace ndbucket::cli
