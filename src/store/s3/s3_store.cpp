@@ -16,6 +16,7 @@
 #include "ndbucket/store/open_store.hpp"
 #include "ndbucket/store/prefix_store.hpp"
 #include "store/s3/credentials.hpp"
+#include "store/s3/download_check.hpp"
 #include "store/s3/hashing.hpp"
 #include "store/s3/http_client.hpp"
 #include "store/s3/s3_errors.hpp"
@@ -211,9 +212,14 @@ struct S3Store::Impl {
     }
   }
 
+  // Why a 2xx answer's body cannot be trusted ("" when it can): see s3::check_download.
+  using ResponseCheck = std::function<std::string(const HttpResponse&)>;
+
   // Signs and sends, retrying transient failures; returns the first non-retryable answer.
-  // `ok_may_hold_error`: see s3::is_retryable.
-  HttpResponse send(const S3Request& request, bool ok_may_hold_error = false) {
+  // `ok_may_hold_error`: see s3::is_retryable. A 2xx answer that fails `check` is retried too,
+  // and is Corrupt when retries run out.
+  HttpResponse send(const S3Request& request, bool ok_may_hold_error = false,
+                    const ResponseCheck& check = {}) {
     std::string payload_hash =
         config.unsigned_payload ? "UNSIGNED-PAYLOAD" : s3::sha256_hex(request.body);
     s3::SigningRequest to_sign{request.method, request_host(request), request_path(request),
@@ -237,23 +243,24 @@ struct S3Store::Impl {
         http_request.headers.emplace_back("x-amz-content-sha256", payload_hash);
       }
       std::string failure;
+      bool corrupt = false;
       try {
         HttpResponse response = transport->perform(http_request);
-        if (!s3::is_retryable(response, ok_may_hold_error)) return response;
-        failure = s3::error_from_response(response, what(request.key)).message();
+        if (!s3::is_retryable(response, ok_may_hold_error)) {
+          bool ok = response.status >= 200 && response.status < 300;
+          if (!ok || !check) return response;
+          failure = check(response);
+          if (failure.empty()) return response;
+          failure = request.method + " " + what(request.key) + ": " + failure;
+          corrupt = true;
+        } else {
+          failure = s3::error_from_response(response, what(request.key)).message();
+        }
       } catch (const Error& error) {
         if (error.code() != ErrorCode::Unavailable) throw;
         failure = error.message();
       }
       auto elapsed = std::chrono::steady_clock::now() - start;
-      if (attempt >= config.retry.max_attempts || elapsed >= config.retry.max_total) {
-        throw Error(
-            ErrorCode::Unavailable,
-            failure + " (gave up after " + std::to_string(attempt) + " attempts in " +
-                std::to_string(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
-                " ms)");
-      }
       // Full jitter: a random wait below an exponentially growing ceiling spreads out clients
       // that failed together.
       auto ceiling = std::min<std::chrono::milliseconds::rep>(config.retry.max_delay.count(),
@@ -261,6 +268,15 @@ struct S3Store::Impl {
                                                                   << std::min(attempt - 1, 20));
       std::chrono::milliseconds wait(
           std::uniform_int_distribution<std::chrono::milliseconds::rep>(0, ceiling)(jitter));
+      // No retry starts after max_total: a wait that would end past it is not begun.
+      if (attempt >= config.retry.max_attempts || elapsed + wait >= config.retry.max_total) {
+        throw Error(
+            corrupt ? ErrorCode::Corrupt : ErrorCode::Unavailable,
+            failure + " (gave up after " + std::to_string(attempt) + " attempts in " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
+                " ms)");
+      }
       log("retrying " + request.method + " " + what(request.key) + " in " +
           std::to_string(wait.count()) + " ms after attempt " + std::to_string(attempt) + ": " +
           failure);
@@ -539,7 +555,11 @@ S3Store::Fetched S3Store::Impl::fetch(std::string_view key, const std::optional<
     }
     request.headers.emplace_back("range", spec);
   }
-  Fetched fetched{impl.send(request), {}, false};
+  auto check = [&](const HttpResponse& response) {
+    ByteSpan body = into ? ByteSpan(into->first(response.body_bytes)) : ByteSpan(response.body);
+    return s3::check_download(response, body, range);
+  };
+  Fetched fetched{impl.send(request, false, check), {}, false};
   HttpResponse& response = fetched.response;
   if (response.status == 404) {
     auto error = s3::parse_s3_error(response.body);
