@@ -250,12 +250,14 @@ struct FaultProxy::Impl {
     scripted = false;
     if (probability <= 0 || options.random_faults.empty()) return Fault::None;
     if (std::uniform_real_distribution<double>(0, 1)(random) >= probability) return Fault::None;
-    Fault fault = options.random_faults[std::uniform_int_distribution<std::size_t>(
-        0, options.random_faults.size() - 1)(random)];
     // A lost answer to a POST may have been acted on (CompleteMultipartUpload cannot be
     // repeated), so body faults go to GETs only; the others get an answer from the proxy.
-    if (!answered_by_proxy(fault) && method != "GET") fault = Fault::SlowDown503;
-    return fault;
+    std::vector<Fault> candidates;
+    for (Fault fault : options.random_faults) {
+      if (method == "GET" || answered_by_proxy(fault)) candidates.push_back(fault);
+    }
+    if (candidates.empty()) return Fault::None;
+    return candidates[std::uniform_int_distribution<std::size_t>(0, candidates.size() - 1)(random)];
   }
 
   std::size_t random_index(std::size_t size) {
