@@ -88,17 +88,27 @@ bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
+// A server's time as a time_point; the epoch (unknown) for one the clock cannot hold: years
+// outside 1678-2262 overflow system_clock's nanoseconds (found by the s3_list fuzzer).
+std::chrono::system_clock::time_point from_server_time(std::tm& tm) {
+  std::time_t seconds = ::timegm(&tm);
+  constexpr std::time_t kLimit = 9'000'000'000;  // about year 2255, inside the clock's range
+  if (seconds == -1 || seconds > kLimit || seconds < -kLimit) return {};
+  return std::chrono::system_clock::from_time_t(seconds);
+}
+
 std::chrono::system_clock::time_point parse_http_date(const std::string& text) {
   std::tm tm{};
   if (!::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return {};
-  return std::chrono::system_clock::from_time_t(::timegm(&tm));
+  return from_server_time(tm);
 }
 
 std::chrono::system_clock::time_point parse_iso_date(const std::string& text) {
   std::tm tm{};
   const char* rest = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!rest) return {};
-  auto time = std::chrono::system_clock::from_time_t(::timegm(&tm));
+  auto time = from_server_time(tm);
+  if (time == std::chrono::system_clock::time_point{}) return time;
   if (*rest == '.') {
     int millis = 0, digits = 0;
     for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
