@@ -13,11 +13,18 @@ compiler=${NDBUCKET_FUZZ_CXX:-clang++-14}
 command -v "$compiler" >/dev/null || { echo "run_fuzzers.sh: $compiler not found" >&2; exit 1; }
 
 # -O1 with line tables: what libFuzzer builds usually use, and much quicker to compile than -O2 -g.
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$compiler" \
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER="$compiler" \
   -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" >/dev/null
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || mapfile -t targets < "$build/fuzz_targets.txt"
-ninja -C "$build" -j"${NDBUCKET_FUZZ_JOBS:-2}" "${targets[@]/%/_fuzzer}" >/dev/null
+if ! cmake --build "$build" -j"${NDBUCKET_FUZZ_JOBS:-2}" --target "${targets[@]/%/_fuzzer}" \
+    >"$build/build.log" 2>&1; then
+  echo "run_fuzzers.sh: the build failed (log: $build/build.log)" >&2
+  grep -E -m20 'error|Error' "$build/build.log" >&2 || tail -20 "$build/build.log" >&2
+  exit 1
+fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
