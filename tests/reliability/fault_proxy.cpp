@@ -193,7 +193,23 @@ sockaddr_in loopback(int port) {
   return address;
 }
 
-std::string error_answer(int status, const char* reason, const char* code) {
+// The proxy's own answer for the error-status faults, nullopt for the others.
+std::optional<std::string> error_answer(Fault fault) {
+  int status;
+  const char *reason, *code;
+  switch (fault) {
+    case Fault::InternalError500:
+      status = 500, reason = "Internal Server Error", code = "InternalError";
+      break;
+    case Fault::SlowDown503:
+      status = 503, reason = "Slow Down", code = "SlowDown";
+      break;
+    case Fault::TooManyRequests429:
+      status = 429, reason = "Too Many Requests", code = "TooManyRequests";
+      break;
+    default:
+      return std::nullopt;
+  }
   std::string body = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>") + code +
                      "</Code><Message>injected by the fault proxy</Message></Error>";
   return "HTTP/1.1 " + std::to_string(status) + " " + reason +
@@ -268,7 +284,21 @@ struct FaultProxy::Impl {
   void count(Fault fault) { ++fault_counts[static_cast<std::size_t>(fault)]; }
 
   void serve(int fd) {
-    Connection client(fd);
+    {
+      Connection client(fd);
+      try {
+        serve_requests(client);
+      } catch (const std::exception&) {
+        // A malformed length from either side: drop the connection, keep the proxy running.
+      }
+      // The socket is forgotten before it closes, so the destructor never shuts down a reused
+      // descriptor.
+      std::lock_guard guard(mutex);
+      std::erase(open_fds, fd);
+    }
+  }
+
+  void serve_requests(Connection& client) {
     while (!stopping && Clock::now() < deadline) {
       std::string raw_head;
       std::optional<Head> request = client.read_head(raw_head);
@@ -284,19 +314,9 @@ struct FaultProxy::Impl {
 
       bool scripted = false;
       Fault fault = choose(method, target, scripted);
-      if (fault == Fault::InternalError500) {
+      if (std::optional<std::string> answer = error_answer(fault)) {
         count(fault);
-        if (!client.send_all(error_answer(500, "Internal Server Error", "InternalError"))) break;
-        continue;
-      }
-      if (fault == Fault::SlowDown503) {
-        count(fault);
-        if (!client.send_all(error_answer(503, "Slow Down", "SlowDown"))) break;
-        continue;
-      }
-      if (fault == Fault::TooManyRequests429) {
-        count(fault);
-        if (!client.send_all(error_answer(429, "Too Many Requests", "TooManyRequests"))) break;
+        if (!client.send_all(*answer)) break;
         continue;
       }
       if (fault == Fault::ResetBeforeResponse) {
@@ -317,8 +337,6 @@ struct FaultProxy::Impl {
       }
       if (!deliver(client, response_head, response_body, fault)) break;
     }
-    std::lock_guard guard(mutex);
-    std::erase(open_fds, fd);
   }
 
   // Sends the request upstream and builds the answer for the client (the body de-chunked).
