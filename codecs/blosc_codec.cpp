@@ -102,7 +102,7 @@ class BloscCodec final : public BlockCodec {
     return size;
   }
 
-  void decompress(ByteSpan input, MutableByteSpan output) const {
+  void decompress(ByteSpan input, MutableByteSpan output) const override {
     if (output.empty()) return;  // blosc returns 0 (its error value) for an empty chunk
     const int written =
         blosc_decompress_ctx(input.data(), output.data(), output.size(), options_.threads);

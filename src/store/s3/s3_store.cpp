@@ -19,6 +19,7 @@
 #include "ndbucket/store/open_store.hpp"
 #include "ndbucket/store/prefix_store.hpp"
 #include "store/s3/credentials.hpp"
+#include "store/s3/download_check.hpp"
 #include "store/s3/hashing.hpp"
 #include "store/s3/http_client.hpp"
 #include "store/s3/s3_errors.hpp"
@@ -91,17 +92,27 @@ bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
+// A server's time as a time_point; the epoch (unknown) for one the clock cannot hold: years
+// outside 1678-2262 overflow system_clock's nanoseconds (found by the s3_list fuzzer).
+std::chrono::system_clock::time_point from_server_time(std::tm& tm) {
+  std::time_t seconds = ::timegm(&tm);
+  constexpr std::time_t kLimit = 9'000'000'000;  // about year 2255, inside the clock's range
+  if (seconds == -1 || seconds > kLimit || seconds < -kLimit) return {};
+  return std::chrono::system_clock::from_time_t(seconds);
+}
+
 std::chrono::system_clock::time_point parse_http_date(const std::string& text) {
   std::tm tm{};
   if (!::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return {};
-  return std::chrono::system_clock::from_time_t(::timegm(&tm));
+  return from_server_time(tm);
 }
 
 std::chrono::system_clock::time_point parse_iso_date(const std::string& text) {
   std::tm tm{};
   const char* rest = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!rest) return {};
-  auto time = std::chrono::system_clock::from_time_t(::timegm(&tm));
+  auto time = from_server_time(tm);
+  if (time == std::chrono::system_clock::time_point{}) return time;
   if (*rest == '.') {
     int millis = 0, digits = 0;
     for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
@@ -215,9 +226,14 @@ struct S3Store::Impl {
     }
   }
 
+  // Why a 2xx answer's body cannot be trusted ("" when it can): see s3::check_download.
+  using ResponseCheck = std::function<std::string(const HttpResponse&)>;
+
   // Signs and sends, retrying transient failures; returns the first non-retryable answer.
-  // `ok_may_hold_error`: see s3::is_retryable.
-  HttpResponse send(const S3Request& request, bool ok_may_hold_error = false) {
+  // `ok_may_hold_error`: see s3::is_retryable. A 2xx answer that fails `check` is retried too,
+  // and is Corrupt when retries run out.
+  HttpResponse send(const S3Request& request, bool ok_may_hold_error = false,
+                    const ResponseCheck& check = {}) {
     std::string payload_hash =
         config.unsigned_payload ? "UNSIGNED-PAYLOAD" : s3::sha256_hex(request.body);
     s3::SigningRequest to_sign{request.method, request_host(request), request_path(request),
@@ -241,23 +257,24 @@ struct S3Store::Impl {
         http_request.headers.emplace_back("x-amz-content-sha256", payload_hash);
       }
       std::string failure;
+      bool corrupt = false;
       try {
         HttpResponse response = transport->perform(http_request);
-        if (!s3::is_retryable(response, ok_may_hold_error)) return response;
-        failure = s3::error_from_response(response, what(request.key)).message();
+        if (!s3::is_retryable(response, ok_may_hold_error)) {
+          bool ok = response.status >= 200 && response.status < 300;
+          if (!ok || !check) return response;
+          failure = check(response);
+          if (failure.empty()) return response;
+          failure = request.method + " " + what(request.key) + ": " + failure;
+          corrupt = true;
+        } else {
+          failure = s3::error_from_response(response, what(request.key)).message();
+        }
       } catch (const Error& error) {
         if (error.code() != ErrorCode::Unavailable) throw;
         failure = error.message();
       }
       auto elapsed = std::chrono::steady_clock::now() - start;
-      if (attempt >= config.retry.max_attempts || elapsed >= config.retry.max_total) {
-        throw Error(
-            ErrorCode::Unavailable,
-            failure + " (gave up after " + std::to_string(attempt) + " attempts in " +
-                std::to_string(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
-                " ms)");
-      }
       // Full jitter: a random wait below an exponentially growing ceiling spreads out clients
       // that failed together.
       auto ceiling = std::min<std::chrono::milliseconds::rep>(config.retry.max_delay.count(),
@@ -265,6 +282,15 @@ struct S3Store::Impl {
                                                                   << std::min(attempt - 1, 20));
       std::chrono::milliseconds wait(
           std::uniform_int_distribution<std::chrono::milliseconds::rep>(0, ceiling)(jitter));
+      // No retry starts after max_total: a wait that would end past it is not begun.
+      if (attempt >= config.retry.max_attempts || elapsed + wait >= config.retry.max_total) {
+        throw Error(
+            corrupt ? ErrorCode::Corrupt : ErrorCode::Unavailable,
+            failure + " (gave up after " + std::to_string(attempt) + " attempts in " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
+                " ms)");
+      }
       log("retrying " + request.method + " " + what(request.key) + " in " +
           std::to_string(wait.count()) + " ms after attempt " + std::to_string(attempt) + ": " +
           failure);
@@ -558,7 +584,11 @@ S3Store::Fetched S3Store::Impl::fetch(std::string_view key, const std::optional<
     }
     request.headers.emplace_back("range", spec);
   }
-  Fetched fetched{impl.send(request), {}, false};
+  auto check = [&](const HttpResponse& response) {
+    ByteSpan body = into ? ByteSpan(into->first(response.body_bytes)) : ByteSpan(response.body);
+    return s3::check_download(response, body, range);
+  };
+  Fetched fetched{impl.send(request, false, check), {}, false};
   HttpResponse& response = fetched.response;
   if (response.status == 404) {
     auto error = s3::parse_s3_error(response.body);

@@ -1,0 +1,4 @@
+// The zlib decoder.
+#include "fuzz/fuzz_support.hpp"
+
+NDBUCKET_FUZZ_TARGET(input) { ndbucket::fuzz::decode_with("zlib", input); }
