@@ -365,13 +365,10 @@ ZarrConsolidated parse_zmetadata(std::string_view text, std::string_view what) {
   ZarrConsolidated out;
   for (auto& [key, value] : metadata->items()) {
     std::string entry = std::string(what) + " entry '" + key + "'";
-    auto ends_with = [&](std::string_view suffix) {
-      return key.size() >= suffix.size() &&
-             key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    if (ends_with(".zarray")) {
+    std::string_view name = key;  // clang 14 cannot capture structured bindings in lambdas
+    if (name.ends_with(".zarray")) {
       (void)zarray_from_json(value, entry);
-    } else if (ends_with(".zgroup")) {
+    } else if (name.ends_with(".zgroup")) {
       if (!value.is_object()) corrupt(entry, "not a JSON object");
       check_zarr_format(value, entry);
     } else if (!value.is_object()) {
