@@ -19,7 +19,8 @@ run_suite() {
 }
 
 echo "== build and test (warnings are errors) =="
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# -O2 without debug info: the suite builds in about two thirds of the time RelWithDebInfo takes.
+run_suite build -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG"
 if [[ "${NDBUCKET_SKIP_SANITIZE:-0}" != 1 ]]; then
   echo "== build and test under AddressSanitizer + UBSan =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/error.hpp"
 
 namespace ndbucket {
@@ -93,55 +94,11 @@ void store_float(double value, std::size_t size, std::byte* out) {
   }
 }
 
-int base64_digit(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-Bytes base64_decode(std::string_view text, std::string_view what) {
-  if (text.size() % 4 != 0) corrupt(what, "fill_value is not base64");
-  Bytes out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    int d[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + static_cast<std::size_t>(k)];
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        d[k] = 0;
-        ++pad;
-      } else {
-        d[k] = pad ? -1 : base64_digit(c);
-        if (d[k] < 0) corrupt(what, "fill_value is not base64");
-      }
-    }
-    std::uint32_t v = (std::uint32_t(d[0]) << 18) | (std::uint32_t(d[1]) << 12) |
-                      (std::uint32_t(d[2]) << 6) | std::uint32_t(d[3]);
-    out.push_back(static_cast<std::byte>(v >> 16));
-    if (pad < 2) out.push_back(static_cast<std::byte>((v >> 8) & 0xFF));
-    if (pad < 1) out.push_back(static_cast<std::byte>(v & 0xFF));
-  }
-  return out;
-}
-
-std::string base64_encode(const Bytes& bytes) {
-  static constexpr char kDigits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    std::uint32_t v = std::to_integer<std::uint32_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= std::to_integer<std::uint32_t>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) v |= std::to_integer<std::uint32_t>(bytes[i + 2]);
-    out += kDigits[(v >> 18) & 63];
-    out += kDigits[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? kDigits[(v >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? kDigits[v & 63] : '=';
-  }
-  return out;
+// A fill value's bytes from its base64 text (Zarr v2's encoding for byte-string and void dtypes).
+Bytes fill_bytes_from_base64(std::string_view text, std::string_view what) {
+  std::optional<Bytes> bytes = base64_decode(text);
+  if (!bytes) corrupt(what, "fill_value is not base64");
+  return std::move(*bytes);
 }
 
 // Decodes UTF-8 into code points; Corrupt for invalid sequences.
@@ -452,7 +409,7 @@ Bytes fill_value_bytes(const nlohmann::json& v, const DType& dtype, std::string_
     case DTypeKind::Bytes:
     case DTypeKind::Void: {
       if (!v.is_string()) corrupt(what, "fill_value must be base64 text for " + dtype.str());
-      Bytes raw = base64_decode(v.get_ref<const std::string&>(), what);
+      Bytes raw = fill_bytes_from_base64(v.get_ref<const std::string&>(), what);
       if (raw.size() > size) corrupt(what, "fill_value is longer than the dtype " + dtype.str());
       std::copy(raw.begin(), raw.end(), out.begin());
       return out;
@@ -462,7 +419,8 @@ Bytes fill_value_bytes(const nlohmann::json& v, const DType& dtype, std::string_
       std::vector<std::uint32_t> cps = utf8_code_points(v.get_ref<const std::string&>(), what);
       if (cps.size() * 4 > size)
         corrupt(what, "fill_value is longer than the dtype " + dtype.str());
-      std::memcpy(out.data(), cps.data(), cps.size() * 4);
+      // An empty string has no code points, and memcpy from their null data() is undefined.
+      if (!cps.empty()) std::memcpy(out.data(), cps.data(), cps.size() * 4);
       break;
     }
   }

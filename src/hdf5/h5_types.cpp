@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "store/s3/hashing.hpp"
+#include "ndbucket/core/base64.hpp"
 
 namespace ndbucket::hdf5 {
 
@@ -315,7 +315,7 @@ nlohmann::json fill_value_json(const std::byte* element, const DType& dtype) {
       return nlohmann::json::array({float_element(element, size / 2, foreign),
                                     float_element(element + size / 2, size / 2, foreign)});
     default:
-      return s3::base64_encode(ByteSpan(element, size));
+      return base64_encode(ByteSpan(element, size));
   }
 }
 

@@ -7,6 +7,7 @@
 #include "ndbucket/crypto/keys.hpp"
 #include "ndbucket/store/encrypted_store.hpp"
 #include "ndbucket/store/memory_store.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket::testing {
 
@@ -21,13 +22,6 @@ inline crypto::KeyPtr other_master_key() {
 }
 
 // `size` pseudo-random bytes, the same for the same seed.
-inline Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::byte& b : bytes) b = static_cast<std::byte>(rng());
-  return bytes;
-}
-
 inline std::shared_ptr<EncryptedStore> encrypt(std::shared_ptr<ObjectStore> inner,
                                                EncryptionOptions options = {}) {
   if (!options.key) options.key = test_master_key();

@@ -21,16 +21,6 @@
 namespace ndbucket::testing {
 namespace {
 
-Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::size_t i = 0; i + 8 <= size; i += 8) {
-    std::uint64_t value = rng();
-    std::memcpy(bytes.data() + i, &value, 8);
-  }
-  return bytes;
-}
-
 // Forwards to the real transport, letting a test answer some requests itself and watch how
 // many part uploads run at once.
 class InterceptingTransport final : public s3::HttpTransport {

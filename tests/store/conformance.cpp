@@ -18,13 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::byte& b : bytes) b = static_cast<std::byte>(rng());
-  return bytes;
-}
-
 std::string text(const Bytes& bytes) { return std::string(as_string_view(bytes)); }
 
 std::vector<std::string> keys_of(const ListResult& listing) {

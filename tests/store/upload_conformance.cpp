@@ -1,19 +1,10 @@
 // ObjectStore::begin_upload on every backend: a body written in pieces round-trips, and nothing
 // is visible (the previous object stays) until commit.
-#include <random>
-
 #include "ndbucket/store/object_upload.hpp"
 #include "store/conformance.hpp"
 
 namespace ndbucket::testing {
 namespace {
-
-Bytes pattern(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::byte& b : bytes) b = static_cast<std::byte>(rng());
-  return bytes;
-}
 
 // Writes `body` in pieces of uneven sizes (1 byte, a few, 64 KiB, ...), as a stream would.
 void write_in_pieces(ObjectUpload& upload, ByteSpan body) {
@@ -29,7 +20,7 @@ TEST_P(StoreConformance, UploadInPiecesRoundTrips) {
   for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{5 * 1024 * 1024 + 1}}) {
     SCOPED_TRACE(size);
     std::string key = "uploads/size-" + std::to_string(size);
-    Bytes body = pattern(size, size + 1);
+    Bytes body = random_bytes(size, size + 1);
     auto upload = store_->begin_upload(key, {{{"DType", "<f8"}}, "application/x-test"});
     write_in_pieces(*upload, body);
     EXPECT_EQ(upload->size(), size);

@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -38,6 +42,17 @@ inline std::filesystem::path fresh_test_dir(const std::string& label) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// `size` pseudo-random bytes, the same for the same seed (test bodies that catch any mix-up).
+inline Bytes random_bytes(std::size_t size, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Bytes bytes(size);
+  for (std::size_t i = 0; i < size; i += 8) {
+    std::uint64_t value = rng();
+    std::memcpy(bytes.data() + i, &value, std::min<std::size_t>(8, size - i));
+  }
+  return bytes;
 }
 
 // Writes bytes to a local file (a test fixture's input), failing the test if it cannot.

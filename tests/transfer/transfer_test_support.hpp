@@ -18,6 +18,7 @@
 
 #include "ndbucket/store/object_store.hpp"
 #include "ndbucket/store/object_upload.hpp"
+#include "support/test_util.hpp"
 
 namespace ndbucket::testing {
 
@@ -35,16 +36,6 @@ inline void PrintTo(const Backend& backend, std::ostream* out) { *out << backend
 
 inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;
-}
-
-inline Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes bytes(size);
-  for (std::size_t i = 0; i < size; i += 8) {
-    std::uint64_t value = rng();
-    std::memcpy(bytes.data() + i, &value, std::min<std::size_t>(8, size - i));
-  }
-  return bytes;
 }
 
 // Raises `peak` to `value` if it is higher.

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/bytes.hpp"
 #include "ndbucket/crypto/rsa_oaep.hpp"
 #include "ndbucket/crypto/secret_bytes.hpp"
@@ -81,9 +82,8 @@ KeyPtr rsa_key_from_env(const std::string& variable, std::string id = {});
 // --- Text forms of key material. Thread safety: pure. ---
 
 std::string hex_encode(ByteSpan bytes);
-// RFC 4648 base64 with padding, no line breaks.
-std::string base64_encode(ByteSpan bytes);
-// Strict base64 decoding: nullopt for characters outside the alphabet, bad padding or length.
-std::optional<Bytes> base64_decode(std::string_view text);
+// Key text in base64 uses the core codec (core/base64.hpp).
+using ndbucket::base64_decode;
+using ndbucket::base64_encode;
 
 }  // namespace ndbucket::crypto

@@ -106,33 +106,6 @@ std::string to_hex(ByteSpan bytes) {
   return out;
 }
 
-std::string base64_encode(ByteSpan bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    unsigned triple = static_cast<unsigned>(bytes[i]) << 16 |
-                      static_cast<unsigned>(bytes[i + 1]) << 8 |
-                      static_cast<unsigned>(bytes[i + 2]);
-    out.push_back(kAlphabet[(triple >> 18) & 0x3F]);
-    out.push_back(kAlphabet[(triple >> 12) & 0x3F]);
-    out.push_back(kAlphabet[(triple >> 6) & 0x3F]);
-    out.push_back(kAlphabet[triple & 0x3F]);
-  }
-  std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    unsigned triple = static_cast<unsigned>(bytes[i]) << 16;
-    if (rest == 2) triple |= static_cast<unsigned>(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(triple >> 18) & 0x3F]);
-    out.push_back(kAlphabet[(triple >> 12) & 0x3F]);
-    out.push_back(rest == 2 ? kAlphabet[(triple >> 6) & 0x3F] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 Sha256Digest sha256(ByteSpan data) { return one_shot<kSha256Size>("SHA256", data); }
 
 std::string sha256_hex(ByteSpan data) { return to_hex(sha256(data)); }

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/bytes.hpp"
 
 namespace ndbucket::s3 {
@@ -31,9 +32,7 @@ using Md5Digest = std::array<std::byte, kMd5Size>;
 // Lower-case hexadecimal of `bytes` ("00ff..."), the form SigV4 and ETags use.
 std::string to_hex(ByteSpan bytes);
 
-// Standard base64 (RFC 4648 section 4) with '=' padding and no line breaks, the form
-// Content-MD5 uses.
-std::string base64_encode(ByteSpan bytes);
+using ndbucket::base64_encode;  // core/base64.hpp
 
 // SHA-256 of `data`.
 Sha256Digest sha256(ByteSpan data);

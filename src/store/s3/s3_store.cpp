@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/parallel.hpp"
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/store/key.hpp"
 #include "ndbucket/store/object_upload.hpp"
 #include "ndbucket/store/open_store.hpp"
@@ -46,34 +47,6 @@ bool is_printable_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
-// RFC 4648 base64, strict: nullopt for any character outside the alphabet or bad padding.
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    int padding = (text[i + 3] == '=') + (text[i + 2] == '=' && text[i + 3] == '=');
-    if (padding > 0 && i + 4 != text.size()) return std::nullopt;
-    std::uint32_t group = 0;
-    for (int j = 0; j < 4; ++j) {
-      int v = j >= 4 - padding ? 0 : value(text[i + static_cast<std::size_t>(j)]);
-      if (v < 0) return std::nullopt;
-      group = group << 6 | static_cast<std::uint32_t>(v);
-    }
-    out += static_cast<char>(group >> 16);
-    if (padding < 2) out += static_cast<char>(group >> 8 & 0xff);
-    if (padding < 1) out += static_cast<char>(group & 0xff);
-  }
-  return out;
-}
-
 // HTTP headers carry ASCII; other metadata values travel RFC 2047-encoded, as AWS itself
 // returns non-ASCII metadata.
 std::string encode_metadata_value(const std::string& value) {
@@ -84,8 +57,9 @@ std::string encode_metadata_value(const std::string& value) {
 std::string decode_metadata_value(const std::string& value) {
   if (!value.starts_with("=?UTF-8?B?") && !value.starts_with("=?utf-8?b?")) return value;
   if (!value.ends_with("?=")) return value;
-  std::optional<std::string> decoded = base64_decode(value.substr(10, value.size() - 12));
-  return decoded ? *decoded : value;
+  std::optional<Bytes> decoded =
+      base64_decode(std::string_view(value).substr(10, value.size() - 12));
+  return decoded ? std::string(as_string_view(*decoded)) : value;
 }
 
 bool is_token_char(char c) {
