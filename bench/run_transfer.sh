@@ -23,8 +23,9 @@ cmake --build "$build" --target transfer_bench -j "${JOBS:-2}" >/dev/null
 if [[ -n ${NDBUCKET_BENCH_RGW:-} ]]; then
   read -r endpoint access secret <<<"$NDBUCKET_BENCH_RGW"
 else
-  # 6 GiB of memstore: the 1 GiB objects of every client, and old versions awaiting RGW's gc.
-  read -r endpoint access secret < <(MEMSTORE_BYTES=$((6 << 30)) \
+  # 12 GiB of memstore (allocated as used): the 1 GiB source, and removed uploads until RGW's
+  # garbage collector (every 30 s) frees them.
+  read -r endpoint access secret < <(MEMSTORE_BYTES=$((12 << 30)) \
     "$root/tests/servers/rgw.sh" start "$state" 80)
   trap '"$root/tests/servers/rgw.sh" stop "$state"' EXIT
 fi
@@ -46,6 +47,7 @@ for _ in $(seq "$repeats"); do
   for op in get_many download upload; do
     for client in ndbucket ndbucket-unsigned boto3 crt; do
       run "$client" "$op" >>"$results"
+      [[ $op == upload ]] && "$cpp" "$endpoint" "$access" "$secret" "$bucket" cleanup
     done
   done
 done

@@ -4,7 +4,8 @@
 //
 // usage: transfer_bench ENDPOINT ACCESS_KEY SECRET_KEY BUCKET OP [CONCURRENCY [unsigned]]
 //   OP: setup (bucket, 2,000 x 64 KiB objects, one 1 GiB object), get_many, download, upload,
-//       upload_stream (the same 1 GiB through an ObjectWriter in 8 MiB writes)
+//       upload_stream (the same 1 GiB through an ObjectWriter in 8 MiB writes), cleanup (removes
+//       the uploaded objects)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -142,6 +143,9 @@ int main(int argc, char** argv) {
         }
         return std::uint64_t{kBigSize};
       });
+    } else if (op == "cleanup") {
+      // The uploads' objects go at once, so RGW's garbage collector can free their memory.
+      store->remove_many({"big/upload-ndbucket", "big/upload-boto3", "big/upload-crt"});
     } else {
       std::cerr << "unknown operation " << op << "\n";
       return 2;
