@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "crypto/openssl_util.hpp"
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/error.hpp"
 #include "ndbucket/crypto/aes_gcm.hpp"
 #include "ndbucket/crypto/key_wrap.hpp"

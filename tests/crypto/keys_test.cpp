@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "crypto/crypto_test_util.hpp"
+#include "ndbucket/core/base64.hpp"
 #include "support/test_util.hpp"
 
 namespace ndbucket::testing {

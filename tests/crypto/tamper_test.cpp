@@ -7,6 +7,7 @@
 #include <random>
 
 #include "crypto/encrypted_test_support.hpp"
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/store/encryption_format.hpp"
 #include "support/test_util.hpp"
 
@@ -77,12 +78,12 @@ TEST_F(Tamper, EveryByteOfTheEnvelopeAndItsText) {
   store_->put("small", random_bytes(50, 2), {{{"dtype", "<f8"}, {"note", "n"}}});
   GetResult original = raw("small");
   const std::string text = original.info.metadata.at("ndbucket-encryption");
-  Bytes envelope = *crypto::base64_decode(text);
+  Bytes envelope = *base64_decode(text);
   for (std::size_t i = 0; i < envelope.size(); ++i) {
     Bytes altered = envelope;
     altered[i] ^= std::byte{0x01};
     Metadata metadata = original.info.metadata;
-    metadata["ndbucket-encryption"] = crypto::base64_encode(altered);
+    metadata["ndbucket-encryption"] = base64_encode(altered);
     replace("small", original.body, metadata);
     expect_unreadable("small", 50, ByteRange::span(0, 1), "envelope byte " + std::to_string(i));
     std::string problem = must_reject([&] { store_->head("small"); });
@@ -210,7 +211,7 @@ TEST(EncryptionFormat, ParsersRejectEveryTruncationAndGarbage) {
   auto inner = std::make_shared<MemoryStore>();
   encrypt(inner)->put("x", Bytes(10), {{{"a", "b"}}});
   GetResult raw = inner->get("x");
-  Bytes envelope = *crypto::base64_decode(raw.info.metadata.at("ndbucket-encryption"));
+  Bytes envelope = *base64_decode(raw.info.metadata.at("ndbucket-encryption"));
   encryption::Envelope parsed = encryption::parse_envelope(envelope);
   EXPECT_EQ(encryption::encode_envelope(parsed), envelope);
   EXPECT_EQ(parsed.key_id, test_master_key()->id());

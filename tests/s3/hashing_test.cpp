@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/error.hpp"
 #include "support/test_util.hpp"
 

@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/bytes.hpp"
 #include "ndbucket/crypto/rsa_oaep.hpp"
 #include "ndbucket/crypto/secret_bytes.hpp"
@@ -82,8 +81,5 @@ KeyPtr rsa_key_from_env(const std::string& variable, std::string id = {});
 // --- Text forms of key material. Thread safety: pure. ---
 
 std::string hex_encode(ByteSpan bytes);
-// Key text in base64 uses the core codec (core/base64.hpp).
-using ndbucket::base64_decode;
-using ndbucket::base64_encode;
 
 }  // namespace ndbucket::crypto

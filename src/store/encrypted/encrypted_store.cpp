@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/crypto/secret_bytes.hpp"
 #include "ndbucket/store/encryption_format.hpp"
 #include "ndbucket/store/key.hpp"
@@ -137,7 +138,7 @@ EncryptedStore::Opened EncryptedStore::open(std::string_view key,
     throw Error(ErrorCode::Corrupt,
                 what + " is not an encrypted object (no ndbucket-encryption metadata)");
   }
-  std::optional<Bytes> envelope_bytes = crypto::base64_decode(found->second);
+  std::optional<Bytes> envelope_bytes = base64_decode(found->second);
   if (!envelope_bytes) {
     throw Error(ErrorCode::Corrupt, "the encryption envelope of " + what + " is not base64");
   }
@@ -215,7 +216,7 @@ ObjectInfo EncryptedStore::put(std::string_view key, ByteSpan body, const PutOpt
     if (options_.plaintext_metadata.contains(name)) inner_options.metadata[name] = value;
   }
   inner_options.metadata[std::string(encryption::kEnvelopeMetadataName)] =
-      crypto::base64_encode(encryption::encode_envelope(envelope));
+      base64_encode(encryption::encode_envelope(envelope));
   ObjectInfo info = inner_->put(key, ciphertext, inner_options);
   info.size = header.size;
   info.metadata = std::move(header.metadata);
@@ -358,7 +359,7 @@ bool EncryptedStore::rewrap(std::string_view key) {
   envelope.wrapped_key = options_.key->wrap(opened.data_key.span());
   PutOptions inner_options{fetched.info.metadata, fetched.info.content_type};
   inner_options.metadata[std::string(encryption::kEnvelopeMetadataName)] =
-      crypto::base64_encode(encryption::encode_envelope(envelope));
+      base64_encode(encryption::encode_envelope(envelope));
   inner_->put(key, fetched.body, inner_options);
   return true;
 }

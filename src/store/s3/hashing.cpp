@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/error.hpp"
 
 namespace ndbucket::s3 {

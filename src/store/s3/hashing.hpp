@@ -18,7 +18,6 @@
 #include <string>
 #include <string_view>
 
-#include "ndbucket/core/base64.hpp"
 #include "ndbucket/core/bytes.hpp"
 
 namespace ndbucket::s3 {
@@ -32,7 +31,6 @@ using Md5Digest = std::array<std::byte, kMd5Size>;
 // Lower-case hexadecimal of `bytes` ("00ff..."), the form SigV4 and ETags use.
 std::string to_hex(ByteSpan bytes);
 
-using ndbucket::base64_encode;  // core/base64.hpp
 
 // SHA-256 of `data`.
 Sha256Digest sha256(ByteSpan data);

@@ -51,7 +51,7 @@ bool is_printable_ascii(std::string_view text) {
 // returns non-ASCII metadata.
 std::string encode_metadata_value(const std::string& value) {
   if (is_printable_ascii(value)) return value;
-  return "=?UTF-8?B?" + s3::base64_encode(as_bytes(value)) + "?=";
+  return "=?UTF-8?B?" + base64_encode(as_bytes(value)) + "?=";
 }
 
 std::string decode_metadata_value(const std::string& value) {
@@ -615,18 +615,19 @@ class S3Store::Upload final : public ObjectUpload {
 
  protected:
   void append(ByteSpan data) override {
+    const std::uint64_t before = size();  // bytes of earlier writes
+    const std::size_t total = data.size();
     while (!data.empty()) {
       std::uint64_t room = part_size(parts_cut_) - filling_.size();
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size()));
       filling_.insert(filling_.end(), data.begin(), data.begin() + take);
       data = data.subspan(take);
-      written_ += take;
       if (filling_.size() == part_size(parts_cut_)) {
         full_parts_.push_back(std::move(filling_));
         filling_ = {};
         ++parts_cut_;
       }
-      if (upload_id_.empty() && written_ > impl_.config.multipart_threshold) {
+      if (upload_id_.empty() && before + (total - data.size()) > impl_.config.multipart_threshold) {
         upload_id_ = impl_.initiate_multipart(key_, options_);
       }
       if (!upload_id_.empty()) send_full_parts();
@@ -636,7 +637,7 @@ class S3Store::Upload final : public ObjectUpload {
   ObjectInfo publish() override {
     if (upload_id_.empty()) {
       Bytes body;
-      body.reserve(written_);
+      body.reserve(size());
       for (const Bytes& part : full_parts_) body.insert(body.end(), part.begin(), part.end());
       body.insert(body.end(), filling_.begin(), filling_.end());
       return impl_.put_single(key_, body, options_);
@@ -698,7 +699,6 @@ class S3Store::Upload final : public ObjectUpload {
   Bytes filling_;                 // the part being filled
   std::deque<Bytes> full_parts_;  // cut, not yet sent (all of them before multipart starts)
   std::uint64_t parts_cut_ = 0;   // parts cut so far, sent or not
-  std::uint64_t written_ = 0;     // bytes written so far
   std::string upload_id_;         // empty until the multipart upload starts
   std::deque<std::future<std::string>> in_flight_;  // parts being sent, oldest first
   std::vector<std::string> etags_;                  // ETags of the parts sent, in part order
